@@ -1,0 +1,33 @@
+// The service kit: everything a Drone Delivery service shares with the others.
+export { type BaseConfig, baseConfigSchema, ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from './config.ts';
+export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } from './health.ts';
+export {
+  defaultHttpClientSettings,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpClientSettings,
+  type HttpRequest,
+  type HttpResponse,
+  UpstreamError,
+  type UpstreamFailure,
+} from './http-client.ts';
+export { Lifecycle } from './lifecycle.ts';
+export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
+export { type MetricDefinition, Metrics } from './metrics.ts';
+export {
+  BadRequest,
+  Conflict,
+  type FieldError,
+  HttpProblem,
+  NotFound,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  problemType,
+  ServiceUnavailable,
+  sendProblem,
+  titleFor,
+  UnprocessableContent,
+} from './problems.ts';
+export { runService, type ServiceDefinition, startService } from './run.ts';
+export { createServer, type ServerOptions, type ServiceInstance } from './server.ts';
+export { drainAndClose, exitGracefullyOnSignals, type ShutdownSettings } from './shutdown.ts';

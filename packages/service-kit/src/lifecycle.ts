@@ -1,0 +1,51 @@
+// What a service does after it starts listening (connect stores, seed data) and the
+// cleanup it registers (stores, queues, clients), run once at shutdown in reverse order
+// so that what was opened last is closed first.
+import type { Logger } from './logger.ts';
+
+interface Closer {
+  name: string;
+  close: () => Promise<unknown> | unknown;
+}
+
+interface StartupTask {
+  name: string;
+  run: () => Promise<unknown> | unknown;
+}
+
+export class Lifecycle {
+  private readonly closers: Closer[] = [];
+  private readonly startupTasks: StartupTask[] = [];
+  private closed = false;
+
+  /** Work that must finish before the service reports started (and ready). */
+  onStartup(name: string, run: StartupTask['run']): void {
+    this.startupTasks.push({ name, run });
+  }
+
+  async start(log: Pick<Logger, 'info'>): Promise<void> {
+    for (const task of this.startupTasks) {
+      const began = performance.now();
+      await task.run();
+      log.info({ task: task.name, durationMs: Math.round(performance.now() - began) }, 'start-up task done');
+    }
+  }
+
+  onShutdown(name: string, close: Closer['close']): void {
+    this.closers.push({ name, close });
+  }
+
+  /** Runs every closer even if one fails; failures are logged, not thrown. */
+  async close(log: Pick<Logger, 'info' | 'error'>): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const closer of this.closers.toReversed()) {
+      try {
+        await closer.close();
+        log.info({ resource: closer.name }, 'closed');
+      } catch (error) {
+        log.error({ err: error, resource: closer.name }, 'failed to close');
+      }
+    }
+  }
+}

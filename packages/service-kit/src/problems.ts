@@ -1,0 +1,178 @@
+// RFC 9457 problem details: the typed errors domain code throws, and the one handler
+// that turns any error into `application/problem+json` without leaking internals.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function titleFor(status: number): string {
+  return TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}
+
+/** Problem `type` URIs are stable identifiers clients can switch on. */
+export function problemType(slug: string): string {
+  return `https://dronedelivery.fabrikam.com/problems/${slug}`;
+}
+
+/** Base of the errors a domain throws; the handler maps each to its status. */
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(
+    status: number,
+    detail: string,
+    options: { type?: string; errors?: FieldError[]; headers?: Record<string, string>; extensions?: Record<string, unknown> } = {},
+  ) {
+    super(detail);
+    this.name = new.target.name;
+    this.status = status;
+    this.type = options.type ?? problemType(titleFor(status).toLowerCase().replaceAll(' ', '-'));
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
+  }
+}
+
+export class BadRequest extends HttpProblem {
+  constructor(detail: string, errors?: FieldError[]) {
+    super(400, detail, { type: problemType('validation'), ...(errors ? { errors } : {}) });
+  }
+}
+
+export class NotFound extends HttpProblem {
+  constructor(detail: string) {
+    super(404, detail);
+  }
+}
+
+export class Conflict extends HttpProblem {
+  constructor(detail: string, extensions?: Record<string, unknown>) {
+    super(409, detail, extensions ? { extensions } : {});
+  }
+}
+
+export class UnprocessableContent extends HttpProblem {
+  constructor(detail: string) {
+    super(422, detail);
+  }
+}
+
+export class ServiceUnavailable extends HttpProblem {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, detail, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+function validationProblem(error: FastifyError, request: FastifyRequest): Problem {
+  const errors: FieldError[] = [];
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    for (const issue of error.validation) {
+      const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      errors.push({ path: path ? `${where}.${path}` : where, message: issue.message ?? 'is invalid' });
+    }
+  }
+  return {
+    type: problemType('validation'),
+    title: titleFor(400),
+    status: 400,
+    detail: errors.length ? `The request has ${errors.length} invalid field${errors.length === 1 ? '' : 's'}.` : error.message,
+    instance: request.url,
+    errors,
+  };
+}
+
+/** Installs the error and not-found handlers on `app` (call on the root instance). */
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    sendProblem(reply, {
+      type: problemType('not-found'),
+      title: titleFor(404),
+      status: 404,
+      detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      instance: request.url,
+    });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpProblem) {
+      const problem: Problem = {
+        ...error.extensions,
+        type: error.type,
+        title: titleFor(error.status),
+        status: error.status,
+        detail: error.message,
+        instance: request.url,
+      };
+      if (error.errors) problem.errors = error.errors;
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return sendProblem(reply, problem, error.headers);
+    }
+    if (error.validation) {
+      return sendProblem(reply, validationProblem(error, request));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors (malformed JSON, body too large, bad content type):
+      // their messages describe the request, not the server, so they are safe to show.
+      return sendProblem(reply, {
+        type: problemType(error.code ? error.code.toLowerCase().replaceAll('_', '-') : 'client-error'),
+        title: titleFor(status),
+        status,
+        detail: error.message,
+        instance: request.url,
+      });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    const serverStatus = status >= 500 && status < 600 ? status : 500;
+    return sendProblem(reply, {
+      type: problemType('internal'),
+      title: titleFor(serverStatus),
+      status: serverStatus,
+      detail: 'An unexpected error occurred. It has been logged with this request id.',
+      instance: request.url,
+      requestId: request.id,
+    });
+  });
+}
