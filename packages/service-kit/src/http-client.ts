@@ -107,7 +107,7 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== 'string') return undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
@@ -123,6 +123,9 @@ async function readBody(contentType: string | string[] | undefined, body: { text
 export class HttpClient {
   readonly upstream: string;
   private readonly pool: Pool;
+  /** Path prefix of the base URL, e.g. "/api/v1" (empty for an origin). */
+  private readonly basePath: string;
+  private readonly attemptTimeout;
   private readonly settings: HttpClientSettings;
   private readonly breaker;
   private readonly retryingPolicy;
@@ -134,12 +137,14 @@ export class HttpClient {
     this.upstream = upstream;
     this.settings = { ...defaultHttpClientSettings, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
     const s = this.settings;
-    this.pool = new Pool(new URL(baseUrl).origin, { connections: s.connections, keepAliveTimeout: 30_000 });
+    const url = new URL(baseUrl);
+    this.pool = new Pool(url.origin, { connections: s.connections, keepAliveTimeout: 30_000 });
+    this.basePath = url.pathname.replace(/\/+$/, '');
     this.metrics = metrics ? instrument(metrics) : undefined;
 
-    const isFailure = (error: unknown) =>
-      error instanceof TaskCancelledError || (error instanceof UpstreamError && ['timeout', 'network', 'status'].includes(error.reason));
-    const attemptTimeout = timeout(s.timeoutMs, TimeoutStrategy.Aggressive);
+    // Only what the upstream did counts against it: a caller giving up is not its failure.
+    const isFailure = (error: unknown) => error instanceof UpstreamError && ['timeout', 'network', 'status'].includes(error.reason);
+    this.attemptTimeout = timeout(s.timeoutMs, TimeoutStrategy.Aggressive);
     this.breaker = circuitBreaker(handleWhen(isFailure), {
       halfOpenAfter: s.breakerHalfOpenAfterMs,
       breaker: new ConsecutiveBreaker(s.breakerThreshold),
@@ -156,8 +161,8 @@ export class HttpClient {
       }),
     });
     const limiter = bulkhead(s.bulkheadLimit, s.bulkheadQueue);
-    this.retryingPolicy = wrap(limiter, retries, this.breaker, attemptTimeout);
-    this.singleAttemptPolicy = wrap(limiter, this.breaker, attemptTimeout);
+    this.retryingPolicy = wrap(limiter, retries, this.breaker);
+    this.singleAttemptPolicy = wrap(limiter, this.breaker);
 
     if (this.metrics) {
       const labels = { upstream };
@@ -176,7 +181,7 @@ export class HttpClient {
     const policy = mayRetry ? this.retryingPolicy : this.singleAttemptPolicy;
     const started = performance.now();
     try {
-      const response = await policy.execute(({ signal }) => this.attempt<T>(request, signal), request.signal);
+      const response = await policy.execute(({ signal }) => this.timedAttempt<T>(request, signal), request.signal);
       this.observe(request, String(response.status), started);
       return response;
     } catch (error) {
@@ -188,6 +193,25 @@ export class HttpClient {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** One attempt under the per-attempt timeout; a timeout becomes an UpstreamError unless the caller aborted. */
+  private async timedAttempt<T>(request: HttpRequest, signal: AbortSignal): Promise<HttpResponse<T>> {
+    try {
+      return await this.attemptTimeout.execute(({ signal: attemptSignal }) => this.attempt<T>(request, attemptSignal), signal);
+    } catch (error) {
+      if (error instanceof TaskCancelledError && !signal.aborted) {
+        throw new UpstreamError(
+          this.upstream,
+          'timeout',
+          `${request.method} ${this.upstream}${request.path}: no response within ${this.settings.timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
   }
 
   private async attempt<T>(request: HttpRequest, timeoutSignal: AbortSignal): Promise<HttpResponse<T>> {
@@ -223,7 +247,8 @@ export class HttpClient {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) params.set(key, String(value));
     const query = params.toString();
-    return query ? `${request.path}?${query}` : request.path;
+    const path = `${this.basePath}${request.path}`;
+    return query ? `${path}?${query}` : path;
   }
 
   private toUpstreamError(error: unknown, request: HttpRequest): UpstreamError {

@@ -55,7 +55,9 @@ async function startAzureMonitor(connectionString: string, extraSpanProcessors: 
 }
 
 function startNodeSdk(otlpEndpoint: string | undefined): () => Promise<void> {
-  const spanProcessors: SpanProcessor[] = otlpEndpoint ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] : [new NoopSpanProcessor()];
+  const spanProcessors: SpanProcessor[] = otlpEndpoint
+    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
+    : [new NoopSpanProcessor()];
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? env.npm_package_name?.replace(/^@dronedelivery\//, '') ?? 'dronedelivery',
     spanProcessors,

@@ -60,7 +60,10 @@ describe('probes', () => {
     app?.health.markStarted();
     const response = await fetch(`${base}/healthz/ready`);
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { checks: Record<string, unknown> }).checks.slow).toMatchObject({ status: 'down', error: 'timed out after 50 ms' });
+    expect(((await response.json()) as { checks: Record<string, unknown> }).checks.slow).toMatchObject({
+      status: 'down',
+      error: 'timed out after 50 ms',
+    });
   });
 
   it('caches check results so probes do not hammer dependencies', async () => {

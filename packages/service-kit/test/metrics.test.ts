@@ -32,7 +32,9 @@ describe('/metrics', () => {
     expect(text).toMatch(
       /http_server_request_duration_seconds_count\{service="metrics-test",method="GET",route="\/api\/items\/:id",status_code="200"\} 2/,
     );
-    expect(text).toMatch(/http_server_request_duration_seconds_count\{service="metrics-test",method="GET",route="unmatched",status_code="404"\} 1/);
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{service="metrics-test",method="GET",route="unmatched",status_code="404"\} 1/,
+    );
   });
 
   it('includes process metrics and a service counter', async () => {
