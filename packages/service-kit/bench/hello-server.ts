@@ -1,6 +1,6 @@
 // A hello route for the overhead benchmark, built the way the first argument says:
 // "fastify" (bare Fastify, no logger) or "kit" (the service kit's createServer).
-// Prints the port it listens on.
+// Reports the port it listens on to the parent process over IPC.
 import Fastify from 'fastify';
 import { baseConfigSchema, loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -23,4 +23,4 @@ const app =
     : Fastify();
 app.get('/hello', async () => ({ hello: 'world' }));
 await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
+process.send?.((app.server.address() as { port: number }).port);

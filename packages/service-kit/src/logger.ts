@@ -5,35 +5,43 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Keys whose values never reach a log line, at any of the first few levels of nesting. */
-const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'password',
-  'passwd',
-  'secret',
-  'clientSecret',
-  'token',
-  'accessToken',
-  'refreshToken',
-  'idToken',
-  'apiKey',
-  'api_key',
-  'x-api-key',
-  'connectionString',
-  'privateKey',
-  'credentials',
-];
+/** A key named like a credential: its value never reaches a log line, at any depth. */
+const SECRET_KEY = /authorization|cookie|passw(or)?d|secret|token|api[-_]?key|connection[-_]?string|private[-_]?key|credential/i;
+const MAX_DEPTH = 8;
 
-function redactionPaths(): string[] {
-  const paths: string[] = [];
-  for (const key of SECRET_KEYS) {
-    const segment = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-    const join = (prefix: string) => (segment.startsWith('[') ? `${prefix}${segment}` : `${prefix}.${segment}`);
-    paths.push(segment.startsWith('[') ? `${segment}` : key, join('*'), join('*.*'), join('*.*.*'));
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Returns `value` with every secret-named key's value replaced. Walks plain objects and
+ * arrays only (requests, responses and errors have serializers of their own) and copies
+ * only the branches that contain a secret, so the common case allocates nothing.
+ */
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
+  if (!Array.isArray(value) && !isPlainObject(value)) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, index) => {
+      const redacted = redactSecrets(item, depth + 1);
+      if (redacted !== item) {
+        copy ??= [...value];
+        copy[index] = redacted;
+      }
+    });
+    return (copy ?? value) as T;
   }
-  return paths;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const redacted = SECRET_KEY.test(key) && item !== undefined ? '[redacted]' : redactSecrets(item, depth + 1);
+    if (redacted !== item) {
+      copy ??= { ...(value as Record<string, unknown>) };
+      copy[key] = redacted;
+    }
+  }
+  return (copy ?? value) as T;
 }
 
 export interface LoggerOptions {
@@ -56,10 +64,13 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level ?? 'info',
     base: { service: options.service, version: options.version, pid: process.pid },
-    redact: { paths: redactionPaths(), censor: '[redacted]' },
     mixin: traceFields,
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label: string) => ({ level: label }) },
+    formatters: {
+      level: (label: string) => ({ level: label }),
+      // Applied to what is logged, not to per-request child loggers: costs nothing unless a line is written.
+      log: (object: Record<string, unknown>) => redactSecrets(object),
+    },
   };
   if (options.destination) return pino(base, options.destination);
   if (process.stdout.isTTY) {

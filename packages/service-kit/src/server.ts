@@ -2,7 +2,6 @@
 // problem+json errors, security headers, load shedding, probes and /metrics built in.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import helmet from '@fastify/helmet';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -43,6 +42,22 @@ export interface ServerOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Hardening headers for a JSON API (OWASP REST Security Cheat Sheet). Set as one fixed
+ * object per response: @fastify/helmet runs a dozen Express middlewares per request and
+ * halved the throughput of a hello route in our benchmark, for the same headers.
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  'x-permitted-cross-domain-policies': 'none',
+};
 /** Probe and scrape routes stay out of request logs and load shedding. */
 const OPERATIONAL_ROUTES = ['/healthz/live', '/healthz/ready', '/healthz/startup', '/metrics'];
 
@@ -72,7 +87,7 @@ export function createServer(options: ServerOptions): ServiceInstance {
   installProblemHandlers(app);
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   });
   app.addHook('onSend', async (_request, reply) => {
     // While draining, ask clients to drop their keep-alive connections after this
@@ -90,7 +105,6 @@ export function createServer(options: ServerOptions): ServiceInstance {
     await app.lifecycle.close(app.log);
   });
 
-  app.register(helmet, { global: true, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   registerLoadShedding(app, config);
   registerProbes(app);
   return app;

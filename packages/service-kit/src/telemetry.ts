@@ -16,7 +16,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { onTelemetryShutdown } from './telemetry-shutdown.ts';
 
 const env = process.env;
@@ -34,8 +34,11 @@ function instrumentations(): Instrumentation[] {
       },
     }),
     // Fastify route and hook spans (not part of the auto-instrumentation bundle).
+    // Route handler spans; no span per lifecycle hook (the kit's hooks are trivial and
+    // a span each cost more than the hooks themselves).
     new FastifyOtelInstrumentation({
       registerOnInitialization: true,
+      instrumentHooks: false,
       ignorePaths: ({ url }) => OPERATIONAL_PATHS.test(url),
     }),
   ];
@@ -50,17 +53,20 @@ async function startAzureMonitor(connectionString: string, extraSpanProcessors: 
     spanProcessors: extraSpanProcessors,
   });
   // The distro covers http, databases and redis; add what it lacks.
-  registerInstrumentations({ instrumentations: [new FastifyOtelInstrumentation({ registerOnInitialization: true })] });
+  registerInstrumentations({
+    instrumentations: [new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false })],
+  });
   return shutdownAzureMonitor;
 }
 
 function startNodeSdk(otlpEndpoint: string | undefined): () => Promise<void> {
-  const spanProcessors: SpanProcessor[] = otlpEndpoint
-    ? [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })]
-    : [new NoopSpanProcessor()];
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? env.npm_package_name?.replace(/^@dronedelivery\//, '') ?? 'dronedelivery',
-    spanProcessors,
+    ...(otlpEndpoint
+      ? { spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] }
+      : // Nowhere to send spans: record none, but keep (and propagate) trace ids so
+        // logs from every service still join up on trace_id.
+        { spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }),
     metricReaders: otlpEndpoint ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] : [],
     logRecordProcessors: [],
     instrumentations: instrumentations(),
