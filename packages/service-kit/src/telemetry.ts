@@ -14,6 +14,7 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -52,9 +53,13 @@ async function startAzureMonitor(connectionString: string, extraSpanProcessors: 
     instrumentationOptions: { http: { enabled: true }, mongoDb: { enabled: true }, redis: { enabled: true }, redis4: { enabled: true } },
     spanProcessors: extraSpanProcessors,
   });
-  // The distro covers http, databases and redis; add what it lacks.
+  // The distro covers http, databases and redis; add what it lacks (undici carries trace
+  // context on outbound calls; Fastify gives route spans).
   registerInstrumentations({
-    instrumentations: [new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false })],
+    instrumentations: [
+      new UndiciInstrumentation(),
+      new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
+    ],
   });
   return shutdownAzureMonitor;
 }

@@ -1,11 +1,35 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const telemetry = fileURLToPath(new URL('../src/telemetry.ts', import.meta.url));
 const entry = fileURLToPath(new URL('./fixtures/traced-service.ts', import.meta.url));
+
+/** Resolves with the URL a kit service in `child` listens on, collecting its log lines. */
+function listeningUrl(child: ChildProcess, lines: Record<string, unknown>[] = []): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`service exited with ${code} before listening`)));
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop() ?? '';
+      for (const text of complete.filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
+        if (listening?.[1]) resolve(listening[1]);
+      }
+    });
+  });
+}
 
 interface ExportedSpan {
   traceId: string;
@@ -67,21 +91,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   exitCode = once(child, 'exit').then(([code]) => code as number | null);
-  base = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`traced-service exited with ${code} before listening`)));
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const text of complete.filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
-        if (listening?.[1]) resolve(listening[1]);
-      }
-    });
-  });
+  base = await listeningUrl(child, lines);
 });
 
 afterAll(async () => {
@@ -114,4 +124,81 @@ describe('telemetry preload (child process, OTLP to a local receiver)', () => {
     const leafParent = traceparent.split('-')[2];
     expect(clientSpans.map((span) => span.spanId)).toContain(leafParent);
   });
+});
+
+describe('telemetry preload with Azure Monitor (child process, a local HTTPS ingestion endpoint)', () => {
+  it('sends request telemetry to the ingestion endpoint of APPLICATIONINSIGHTS_CONNECTION_STRING', async () => {
+    // The Azure exporter always speaks TLS: make a throwaway certificate for 127.0.0.1 and trust it in the child.
+    const dir = mkdtempSync(join(tmpdir(), 'appinsights-'));
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const envelopes: { name: string; data?: { baseData?: { url?: string; name?: string } }; tags?: Record<string, string> }[] = [];
+    const ingestion = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        let body = Buffer.concat(chunks);
+        if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+        if (request.url?.includes('/track')) envelopes.push(...(JSON.parse(body.toString()) as typeof envelopes));
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"itemsReceived":0,"itemsAccepted":0,"errors":[]}');
+      });
+    });
+    ingestion.listen(0, '127.0.0.1');
+    await once(ingestion, 'listening');
+    const endpoint = `https://127.0.0.1:${(ingestion.address() as { port: number }).port}/`;
+    let service: ChildProcess | undefined;
+    try {
+      service = spawn(process.execPath, ['--import', telemetry, entry], {
+        env: {
+          PATH: process.env.PATH,
+          HOST: '127.0.0.1',
+          PORT: '0',
+          SHUTDOWN_DELAY_MS: '0',
+          OTEL_SERVICE_NAME: 'traced-service',
+          NODE_EXTRA_CA_CERTS: cert,
+          APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${endpoint};LiveEndpoint=${endpoint}`,
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = once(service, 'exit').then(([code]) => code as number | null);
+      const serviceBase = await listeningUrl(service);
+      const response = await fetch(`${serviceBase}/hop`);
+      const { traceparent } = (await response.json()) as { traceparent: string | null };
+      expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      service.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // The incoming request and its outbound call were reported as one operation: the trace.
+      const operation = traceparent?.split('-')[1];
+      const reported = envelopes.map((envelope) => [envelope.name, envelope.data?.baseData?.name, envelope.tags?.['ai.operation.id']]);
+      expect(reported).toContainEqual(['Microsoft.ApplicationInsights.Request', 'GET /hop', operation]);
+      expect(reported).toContainEqual(['Microsoft.ApplicationInsights.RemoteDependency', 'GET /leaf', operation]);
+    } finally {
+      if (service && service.exitCode === null) service.kill('SIGKILL');
+      ingestion.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
