@@ -179,6 +179,8 @@ describe('telemetry preload with Azure Monitor (child process, a local HTTPS ing
           SHUTDOWN_DELAY_MS: '0',
           OTEL_SERVICE_NAME: 'traced-service',
           NODE_EXTRA_CA_CERTS: cert,
+          // The distro's default rate-limited sampler may drop the first requests of a process.
+          OTEL_TRACES_SAMPLER: 'always_on',
           APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${endpoint};LiveEndpoint=${endpoint}`,
         },
         stdio: ['ignore', 'pipe', 'inherit'],
