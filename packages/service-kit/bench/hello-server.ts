@@ -9,9 +9,9 @@ import { createServer } from '../src/server.ts';
 const kind = process.argv[2];
 const app =
   kind === 'kit'
-    ? (() => {
+    ? await (async () => {
         const config = loadConfig('hello', baseConfigSchema, process.env);
-        const kit = createServer({
+        const kit = await createServer({
           name: 'hello',
           version: '0.0.0',
           config,

@@ -2,9 +2,10 @@
 // problem+json errors, security headers, load shedding, probes and /metrics built in.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { BaseConfig } from './config.ts';
 import { Health } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -61,7 +62,7 @@ const SECURITY_HEADERS = {
 /** Probe and scrape routes stay out of request logs and load shedding. */
 const OPERATIONAL_ROUTES = ['/healthz/live', '/healthz/ready', '/healthz/startup', '/metrics'];
 
-export function createServer(options: ServerOptions): ServiceInstance {
+export async function createServer(options: ServerOptions): Promise<ServiceInstance> {
   const { config } = options;
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -106,8 +107,22 @@ export function createServer(options: ServerOptions): ServiceInstance {
   });
 
   registerLoadShedding(app, config);
+  // Loaded before any route is declared, so that it sees every one of them.
+  await registerOpenApi(app, options);
   registerProbes(app);
   return app;
+}
+
+/** `/openapi.json`: OpenAPI 3.1 generated from the routes' zod schemas, never written by hand. */
+async function registerOpenApi(app: ServiceInstance, options: ServerOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `Drone Delivery ${options.name} service`, version: options.version },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
 }
 
 function registerLoadShedding(app: ServiceInstance, config: ServerOptions['config']): void {
@@ -143,20 +158,20 @@ function registerLoadShedding(app: ServiceInstance, config: ServerOptions['confi
 
 function registerProbes(app: ServiceInstance): void {
   const noStore = { 'cache-control': 'no-store' };
-  app.get('/healthz/live', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/healthz/live', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     reply.headers(noStore);
     return { status: 'alive', uptimeSeconds: Math.round(process.uptime()) };
   });
-  app.get('/healthz/startup', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/healthz/startup', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     reply.headers(noStore).code(app.health.started ? 200 : 503);
     return { status: app.health.started ? 'started' : 'starting' };
   });
-  app.get('/healthz/ready', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/healthz/ready', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     const report = await app.health.readiness();
     reply.headers(noStore).code(report.ready ? 200 : 503);
     return { status: report.ready ? 'ready' : 'not-ready', state: report.state, checks: report.checks };
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     reply.type(app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
   });

@@ -5,7 +5,7 @@ import { capturingLogger, testConfig } from '../src/testing.ts';
 let app: ServiceInstance | undefined;
 
 async function start(setup: (app: ServiceInstance) => void = () => {}): Promise<string> {
-  app = createServer({ name: 'health-test', version: '1.0.0', logger: capturingLogger().log, config: testConfig() });
+  app = await createServer({ name: 'health-test', version: '1.0.0', logger: capturingLogger().log, config: testConfig() });
   setup(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

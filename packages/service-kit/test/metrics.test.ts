@@ -6,7 +6,7 @@ let app: ServiceInstance;
 let base: string;
 
 beforeAll(async () => {
-  app = createServer({ name: 'metrics-test', version: '1.0.0', logger: capturingLogger().log, config: testConfig() });
+  app = await createServer({ name: 'metrics-test', version: '1.0.0', logger: capturingLogger().log, config: testConfig() });
   app.get('/api/items/:id', async (request) => ({ id: (request.params as { id: string }).id }));
   const orders = app.metrics.counter({ name: 'orders_created_total', help: 'Orders created.', labelNames: ['kind'] });
   app.post('/api/orders', async (_request, reply) => {

@@ -9,7 +9,7 @@ let base: string;
 const logs = capturingLogger('server-test');
 
 beforeAll(async () => {
-  app = createServer({ name: 'server-test', version: '1.2.3', logger: logs.log, config: testConfig({ BODY_LIMIT_BYTES: 2048 }) });
+  app = await createServer({ name: 'server-test', version: '1.2.3', logger: logs.log, config: testConfig({ BODY_LIMIT_BYTES: 2048 }) });
   app.post(
     '/api/things/:id',
     {
@@ -135,5 +135,23 @@ describe('logging', () => {
     expect(all).not.toContain('"pw"');
     const explicit = logs.lines().find((line) => line.msg === 'explicit');
     expect(explicit).toMatchObject({ service: 'server-test', version: '0.0.0-test', headers: { authorization: '[redacted]' } });
+  });
+});
+
+describe('/openapi.json', () => {
+  it('describes the routes from their zod schemas as OpenAPI 3.1, without the operational routes', async () => {
+    const response = await fetch(`${base}/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      openapi: string;
+      info: { version: string };
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: unknown }>>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    expect(document.info.version).toBe('1.2.3');
+    const post = document.paths['/api/things/{id}']?.post;
+    expect(post?.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path' }));
+    expect(JSON.stringify(post?.requestBody)).toContain('"enum":["Small","Medium","Large"]');
+    expect(Object.keys(document.paths).filter((path) => path.startsWith('/healthz') || path === '/metrics')).toEqual([]);
   });
 });

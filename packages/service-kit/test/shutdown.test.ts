@@ -37,7 +37,8 @@ function startService(env: Record<string, string>): Running {
       if (listening?.[1]) resolveBase(listening[1]);
     }
   });
-  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close' (not 'exit'): by then every line the child wrote has been read.
+  const exit = once(child, 'close').then(([code]) => code as number | null);
   running = { child, lines, base, exit };
   return running;
 }

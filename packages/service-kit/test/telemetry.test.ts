@@ -90,7 +90,7 @@ beforeAll(async () => {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  exitCode = once(child, 'exit').then(([code]) => code as number | null);
+  exitCode = once(child, 'close').then(([code]) => code as number | null);
   base = await listeningUrl(child, lines);
 });
 
@@ -185,7 +185,7 @@ describe('telemetry preload with Azure Monitor (child process, a local HTTPS ing
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const exited = once(service, 'exit').then(([code]) => code as number | null);
+      const exited = once(service, 'close').then(([code]) => code as number | null);
       const serviceBase = await listeningUrl(service);
       const response = await fetch(`${serviceBase}/hop`);
       const { traceparent } = (await response.json()) as { traceparent: string | null };

@@ -1,0 +1,3 @@
+// The Drone Delivery API contract (see shared/spec/api.md), defined once as zod schemas.
+export * from './packages.ts';
+export * from './shared.ts';
