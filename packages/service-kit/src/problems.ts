@@ -146,7 +146,8 @@ export function installProblemHandlers(app: FastifyInstance): void {
         instance: request.url,
       };
       if (error.errors) problem.errors = error.errors;
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      // A 5xx problem is an expected operational state (a store down, throttling): a warning, not a stack trace.
+      if (error.status >= 500) request.log.warn({ status: error.status, problem: error.message }, 'answered with a server problem');
       return sendProblem(reply, problem, error.headers);
     }
     if (error.validation) {
