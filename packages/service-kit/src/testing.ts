@@ -1,4 +1,7 @@
-// Helpers for tests of services built on the kit: a quiet configuration and logger.
+// Helpers for tests of services built on the kit: a quiet configuration, a logger that
+// keeps its lines, and a service run as a child process exactly as in production.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { type BaseConfig, baseConfigSchema } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -27,4 +30,42 @@ export function capturingLogger(service = 'test'): { log: Logger; lines: () => R
         .filter(Boolean)
         .map((line) => JSON.parse(line) as Record<string, unknown>),
   };
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Every JSON log line the service has written so far. */
+  lines: Record<string, unknown>[];
+  /** The base URL, once the service listens; rejects if it exits first. */
+  url: Promise<string>;
+  /** The exit code, once the process has exited and all its output has been read. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `node <args>` on a random loopback port, collecting its log lines. */
+export function spawnService(args: string[], env: Record<string, string> = {}): ServiceProcess {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  // 'close', not 'exit': by then every line the child wrote has been read.
+  const exited = once(child, 'close').then(([code]) => code as number | null);
+  const url = new Promise<string>((resolve, reject) => {
+    exited.then((code) => reject(new Error(`service exited with ${code} before listening`)));
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop() ?? '';
+      for (const text of complete.filter(Boolean)) {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        lines.push(line);
+        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
+        if (listening?.[1]) resolve(listening[1]);
+      }
+    });
+  });
+  url.catch(() => {});
+  return { child, lines, url, exited };
 }

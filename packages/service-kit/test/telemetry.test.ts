@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,28 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServiceProcess, spawnService } from '../src/testing.ts';
 
 const telemetry = fileURLToPath(new URL('../src/telemetry.ts', import.meta.url));
 const entry = fileURLToPath(new URL('./fixtures/traced-service.ts', import.meta.url));
-
-/** Resolves with the URL a kit service in `child` listens on, collecting its log lines. */
-function listeningUrl(child: ChildProcess, lines: Record<string, unknown>[] = []): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`service exited with ${code} before listening`)));
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const text of complete.filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
-        if (listening?.[1]) resolve(listening[1]);
-      }
-    });
-  });
-}
 
 interface ExportedSpan {
   traceId: string;
@@ -45,10 +27,8 @@ let collectorUrl: string;
 const spans: ExportedSpan[] = [];
 const serviceNames = new Set<string>();
 
-let child: ChildProcess;
-const lines: Record<string, unknown>[] = [];
+let service: ServiceProcess;
 let base: string;
-let exitCode: Promise<number | null>;
 
 beforeAll(async () => {
   collector = createServer((request, response) => {
@@ -77,25 +57,18 @@ beforeAll(async () => {
   await once(collector, 'listening');
   collectorUrl = `http://127.0.0.1:${(collector.address() as { port: number }).port}`;
 
-  child = spawn(process.execPath, ['--import', telemetry, entry], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      SHUTDOWN_DELAY_MS: '0',
-      OTEL_SERVICE_NAME: 'traced-service',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  service = spawnService(['--import', telemetry, entry], {
+    SHUTDOWN_DELAY_MS: '0',
+    OTEL_SERVICE_NAME: 'traced-service',
+    OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
   });
-  exitCode = once(child, 'close').then(([code]) => code as number | null);
-  base = await listeningUrl(child, lines);
+  base = await service.url;
 });
 
 afterAll(async () => {
-  if (child.exitCode === null) child.kill('SIGKILL');
+  if (service.child.exitCode === null) service.child.kill('SIGKILL');
   collector.close();
 });
 
@@ -108,12 +81,12 @@ describe('telemetry preload (child process, OTLP to a local receiver)', () => {
     // The leaf saw W3C trace context continuing the caller's trace.
     expect(traceparent).toMatch(new RegExp(`^00-${incomingTraceId}-[0-9a-f]{16}-01$`));
 
-    const logged = lines.filter((line) => line.msg === 'hop calling leaf' || line.msg === 'leaf reached');
+    const logged = service.lines.filter((line) => line.msg === 'hop calling leaf' || line.msg === 'leaf reached');
     expect(logged).toHaveLength(2);
     for (const line of logged) expect(line.trace_id).toBe(incomingTraceId);
 
-    child.kill('SIGTERM');
-    expect(await exitCode).toBe(0);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
     expect(serviceNames).toContain('traced-service');
     const inTrace = spans.filter((span) => span.traceId === incomingTraceId);
     const serverSpans = inTrace.filter((span) => span.kind === 2);
@@ -169,36 +142,28 @@ describe('telemetry preload with Azure Monitor (child process, a local HTTPS ing
     ingestion.listen(0, '127.0.0.1');
     await once(ingestion, 'listening');
     const endpoint = `https://127.0.0.1:${(ingestion.address() as { port: number }).port}/`;
-    let service: ChildProcess | undefined;
+    const azure = spawnService(['--import', telemetry, entry], {
+      SHUTDOWN_DELAY_MS: '0',
+      OTEL_SERVICE_NAME: 'traced-service',
+      NODE_EXTRA_CA_CERTS: cert,
+      // The distro's default rate-limited sampler may drop the first requests of a process.
+      OTEL_TRACES_SAMPLER: 'always_on',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${endpoint};LiveEndpoint=${endpoint}`,
+    });
     try {
-      service = spawn(process.execPath, ['--import', telemetry, entry], {
-        env: {
-          PATH: process.env.PATH,
-          HOST: '127.0.0.1',
-          PORT: '0',
-          SHUTDOWN_DELAY_MS: '0',
-          OTEL_SERVICE_NAME: 'traced-service',
-          NODE_EXTRA_CA_CERTS: cert,
-          // The distro's default rate-limited sampler may drop the first requests of a process.
-          OTEL_TRACES_SAMPLER: 'always_on',
-          APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=${endpoint};LiveEndpoint=${endpoint}`,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const exited = once(service, 'close').then(([code]) => code as number | null);
-      const serviceBase = await listeningUrl(service);
+      const serviceBase = await azure.url;
       const response = await fetch(`${serviceBase}/hop`);
       const { traceparent } = (await response.json()) as { traceparent: string | null };
       expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-      service.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      azure.child.kill('SIGTERM');
+      expect(await azure.exited).toBe(0);
       // The incoming request and its outbound call were reported as one operation: the trace.
       const operation = traceparent?.split('-')[1];
       const reported = envelopes.map((envelope) => [envelope.name, envelope.data?.baseData?.name, envelope.tags?.['ai.operation.id']]);
       expect(reported).toContainEqual(['Microsoft.ApplicationInsights.Request', 'GET /hop', operation]);
       expect(reported).toContainEqual(['Microsoft.ApplicationInsights.RemoteDependency', 'GET /leaf', operation]);
     } finally {
-      if (service && service.exitCode === null) service.kill('SIGKILL');
+      if (azure.child.exitCode === null) azure.child.kill('SIGKILL');
       ingestion.close();
       rmSync(dir, { recursive: true, force: true });
     }
