@@ -1,3 +1,4 @@
 // The Drone Delivery API contract (see shared/spec/api.md), defined once as zod schemas.
+export * from './deliveries.ts';
 export * from './packages.ts';
 export * from './shared.ts';

@@ -1,0 +1,21 @@
+// Runs a domain decision against the store: read, decide, compare-and-set, and decide
+// again on a fresher read if another write came first.
+import { ServiceUnavailable } from '@dronedelivery/service-kit';
+import type { Decision, DeliveryRecord } from './domain.ts';
+import type { DeliveryStore } from './store/store.ts';
+
+const MAX_ATTEMPTS = 8;
+
+export async function execute<T>(
+  store: DeliveryStore,
+  id: string,
+  decide: (existing: DeliveryRecord | undefined) => Decision<T>,
+): Promise<T> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const current = await store.get(id);
+    const decision = decide(current?.record);
+    if (!decision.change) return decision.result;
+    if (await store.commit(id, current?.version ?? 0, decision.change)) return decision.result;
+  }
+  throw new ServiceUnavailable(`Delivery ${id} is being changed by many requests at once; retry shortly.`, 1);
+}

@@ -1,0 +1,29 @@
+// The delivery service's settings, read once from the environment.
+import { baseConfigSchema } from '@dronedelivery/service-kit';
+import { z } from 'zod';
+
+const count = z.coerce.number().int().min(0);
+
+export const configSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  /** Redis or Azure Cache for Redis (`rediss://` for TLS). Unset: an in-memory store (data lost on exit). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  /** Password (the Azure Cache access key), kept out of the URL so it can come from a Secret file. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** Prepended to every key, so several environments can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_COMMAND_TIMEOUT_MS: count.min(50).default(2_000),
+  REDIS_CONNECT_ATTEMPTS: count.min(1).default(10),
+  REDIS_CONNECT_BACKOFF_MS: count.default(500),
+  /** How long completed and cancelled deliveries are kept (7 days). */
+  DELIVERY_RETENTION_SECONDS: count.min(1).default(7 * 24 * 3600),
+  /** How long the per-owner monthly index behind the summary is kept (about 13 months). */
+  SUMMARY_RETENTION_DAYS: count.min(1).default(400),
+  /** Approximate cap on the outbound notifications stream. */
+  NOTIFICATIONS_STREAM_MAX_LENGTH: count.min(100).default(100_000),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,175 @@
+// DeliveryStore on Redis (Azure Cache for Redis in production) with ioredis. Each write is
+// one Lua script: a compare-and-set on the record version that also appends the events,
+// maintains the owner index, emits notifications and sets the retention expiry, so a
+// reader never sees half a change. Key design: see README, "The delivery service".
+import type { TrackingEvent } from '@dronedelivery/contracts';
+import { connectWithRetry, type Logger, ServiceUnavailable } from '@dronedelivery/service-kit';
+import { Redis, ReplyError } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Change, DeliveryRecord, Notification } from '../domain.ts';
+import type { DeliveryStore, VersionedRecord } from './store.ts';
+
+export type RedisSettings = Pick<
+  Config,
+  | 'REDIS_PASSWORD'
+  | 'REDIS_KEY_PREFIX'
+  | 'REDIS_COMMAND_TIMEOUT_MS'
+  | 'REDIS_CONNECT_ATTEMPTS'
+  | 'REDIS_CONNECT_BACKOFF_MS'
+  | 'SUMMARY_RETENTION_DAYS'
+  | 'NOTIFICATIONS_STREAM_MAX_LENGTH'
+> & { REDIS_URL: string };
+
+/** Keys of one delivery share the hash tag {id}, so they live in one slot. */
+export const keys = {
+  record: (id: string) => `delivery:{${id}}`,
+  events: (id: string) => `delivery:{${id}}:events`,
+  ownerMonth: (ownerId: string, month: string) => `deliveries:owner:${ownerId}:${month}`,
+  notifications: 'deliveries:notifications',
+};
+
+/**
+ * KEYS: record, events, owner-month index, notifications stream.
+ * ARGV: expected version, record JSON, expiresAt (epoch ms, 0 = none), index op
+ * (add|remove|none), index member, index TTL (s), stream max length, event count, the
+ * events, then the notifications.
+ */
+const COMMIT = `
+local stored = redis.call('HGET', KEYS[1], 'version')
+local version = stored and tonumber(stored) or 0
+if version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'record', ARGV[2], 'version', version + 1)
+local eventCount = tonumber(ARGV[8])
+for i = 1, eventCount do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
+local expiresAt = tonumber(ARGV[3])
+if expiresAt > 0 then
+  redis.call('PEXPIREAT', KEYS[1], expiresAt)
+  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIREAT', KEYS[2], expiresAt) end
+end
+if ARGV[4] == 'add' then
+  redis.call('SADD', KEYS[3], ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+elseif ARGV[4] == 'remove' then
+  redis.call('SREM', KEYS[3], ARGV[5])
+end
+for i = 9 + eventCount, #ARGV do
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'notification', ARGV[i])
+end
+return 1
+`;
+
+/** Server replies that mean "not now" rather than "never". */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
+
+function translate(error: unknown): unknown {
+  if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) return error;
+  return new ServiceUnavailable('The delivery store cannot be reached; retry shortly.', 2);
+}
+
+type RedisWithCommit = Redis & {
+  commitDelivery(...args: (string | number)[]): Promise<number>;
+};
+
+export class RedisDeliveryStore implements DeliveryStore {
+  private readonly settings: RedisSettings;
+  private readonly log: Logger;
+  private readonly redis: RedisWithCommit;
+
+  constructor(settings: RedisSettings, log: Logger) {
+    this.settings = settings;
+    this.log = log;
+    const url = new URL(settings.REDIS_URL);
+    this.redis = new Redis(settings.REDIS_URL, {
+      ...(settings.REDIS_PASSWORD ? { password: settings.REDIS_PASSWORD } : {}),
+      ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+      keyPrefix: settings.REDIS_KEY_PREFIX,
+      lazyConnect: true,
+      // Fail fast while disconnected (the caller gets 503) instead of queueing commands.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: settings.REDIS_COMMAND_TIMEOUT_MS,
+      connectionName: 'dronedelivery-delivery',
+      // Reconnect forever, with capped exponential backoff and jitter.
+      retryStrategy: (attempt) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
+    }) as RedisWithCommit;
+    this.redis.defineCommand('commitDelivery', { numberOfKeys: 4, lua: COMMIT });
+    this.redis.on('error', (error: Error) => this.log.warn({ err: error.message }, 'redis connection error'));
+  }
+
+  async start(): Promise<void> {
+    this.redis.connect().catch(() => {
+      // Reconnection continues in the background; the ping below waits for it.
+    });
+    await connectWithRetry(() => this.redis.ping(), {
+      name: 'Redis',
+      attempts: this.settings.REDIS_CONNECT_ATTEMPTS,
+      initialDelayMs: this.settings.REDIS_CONNECT_BACKOFF_MS,
+      log: this.log,
+    });
+  }
+
+  async get(id: string): Promise<VersionedRecord | undefined> {
+    const [record, version] = await this.guard(() => this.redis.hmget(keys.record(id), 'record', 'version'));
+    if (!record || !version) return undefined;
+    return { record: JSON.parse(record) as DeliveryRecord, version: Number(version) };
+  }
+
+  async commit(id: string, expectedVersion: number, change: Change): Promise<boolean> {
+    const index = change.index;
+    const applied = await this.guard(() =>
+      this.redis.commitDelivery(
+        keys.record(id),
+        keys.events(id),
+        index ? keys.ownerMonth(index.ownerId, index.month) : keys.ownerMonth('-', '-'),
+        keys.notifications,
+        expectedVersion,
+        JSON.stringify(change.record),
+        change.record.expiresAt ?? 0,
+        index?.op ?? 'none',
+        id,
+        this.settings.SUMMARY_RETENTION_DAYS * 24 * 3600,
+        this.settings.NOTIFICATIONS_STREAM_MAX_LENGTH,
+        change.events.length,
+        ...change.events.map((event) => JSON.stringify(event)),
+        ...change.notifications.map((notification) => JSON.stringify(notification)),
+      ),
+    );
+    return applied === 1;
+  }
+
+  async events(id: string): Promise<TrackingEvent[]> {
+    const items = await this.guard(() => this.redis.lrange(keys.events(id), 0, -1));
+    return items.map((item) => JSON.parse(item) as TrackingEvent);
+  }
+
+  async countForOwnerMonth(ownerId: string, month: string): Promise<number> {
+    return this.guard(() => this.redis.scard(keys.ownerMonth(ownerId, month)));
+  }
+
+  async recentNotifications(count: number): Promise<Notification[]> {
+    const entries = await this.guard(() => this.redis.xrevrange(keys.notifications, '+', '-', 'COUNT', count));
+    return entries.reverse().map(([, fields]) => JSON.parse(fields[1] ?? 'null') as Notification);
+  }
+
+  async ping(): Promise<void> {
+    if (this.redis.status !== 'ready') throw new Error(`redis connection is ${this.redis.status}`);
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Remaining time to live of a delivery's record in ms (-2 missing, -1 none): for tests and operators. */
+  async recordTtlMs(id: string): Promise<number> {
+    return this.redis.pttl(keys.record(id));
+  }
+
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+}
