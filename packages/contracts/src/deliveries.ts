@@ -26,8 +26,8 @@ export const DroneAssignment = z.object({
     ),
 });
 
-/** `deadline` may be an empty string in the original samples: no deadline. */
-export const Deadline = z.union([z.literal(''), Instant]).transform((value) => (value === '' ? null : value));
+/** No deadline may be said with null, or with an empty string as in the original samples. */
+export const Deadline = z.union([z.literal(''), z.null(), Instant]).transform((value) => (value === '' ? null : value));
 
 /** `PUT /api/deliveries/{id}` (internal): the delivery as scheduled by the workflow. */
 export const DeliveryCreate = z.strictObject({

@@ -33,8 +33,6 @@ export interface ScheduledDelivery {
   updatedAt: string;
   confirmation?: Confirmation;
   notifyRequests: NotifyMeRequest[];
-  /** Epoch ms after which a finished delivery is forgotten; set once, never extended. */
-  expiresAt?: number;
 }
 
 /** A cancel that arrived before the delivery was scheduled: a later schedule is refused. */
@@ -42,7 +40,6 @@ export interface CancelledBeforeScheduled {
   kind: 'cancelled-before-scheduled';
   id: string;
   cancelledAt: string;
-  expiresAt: number;
 }
 
 export type DeliveryRecord = ScheduledDelivery | CancelledBeforeScheduled;
@@ -64,6 +61,11 @@ export interface Change {
   notifications: Notification[];
   /** The per-owner monthly index used by the summary. */
   index?: { ownerId: string; month: string; op: 'add' | 'remove' };
+  /**
+   * Forget the delivery this long after it finished. The store starts the clock at the
+   * first such write and never restarts or removes it (later writes keep the expiry).
+   */
+  retainForMs?: number;
 }
 
 /** A command's answer, and the change to store (none when the command changes nothing). */
@@ -237,18 +239,22 @@ export function reschedule(
 /** DELETE: cancel. Idempotent; a cancel before the delivery exists is remembered. */
 export function cancel(id: string, existing: DeliveryRecord | undefined, now: Date, retentionMs: number): Decision<void> {
   const at = now.toISOString();
-  const expiresAt = now.getTime() + retentionMs;
   if (!existing) {
     return {
       result: undefined,
-      change: { record: { kind: 'cancelled-before-scheduled', id, cancelledAt: at, expiresAt }, events: [], notifications: [] },
+      change: {
+        record: { kind: 'cancelled-before-scheduled', id, cancelledAt: at },
+        events: [],
+        notifications: [],
+        retainForMs: retentionMs,
+      },
     };
   }
   if (existing.kind !== 'delivery') return { result: undefined };
   const { stage, pending } = progress(existing, now);
   if (stage === 'Cancelled') return { result: undefined };
   if (!canMove(stage, 'Cancelled')) throw new InvalidTransition(id, stage, 'Cancelled');
-  const next: ScheduledDelivery = { ...existing, stage: 'Cancelled', updatedAt: at, expiresAt: existing.expiresAt ?? expiresAt };
+  const next: ScheduledDelivery = { ...existing, stage: 'Cancelled', updatedAt: at };
   return {
     result: undefined,
     change: {
@@ -256,6 +262,7 @@ export function cancel(id: string, existing: DeliveryRecord | undefined, now: Da
       events: [...pending, { stage: 'Cancelled', at, location: where(existing.assignment, at) }],
       notifications: [],
       index: { ownerId: existing.ownerId, month: monthOf(existing.createdAt), op: 'remove' },
+      retainForMs: retentionMs,
     },
   };
 }
@@ -289,13 +296,7 @@ export function confirm(
     throw new InvalidTransition(id, stage, 'Completed', stage === 'Cancelled' ? undefined : 'the drone has not left for the pickup yet');
   }
   const at = now.toISOString();
-  const next: ScheduledDelivery = {
-    ...delivery,
-    stage: 'Completed',
-    confirmation,
-    updatedAt: at,
-    expiresAt: delivery.expiresAt ?? now.getTime() + retentionMs,
-  };
+  const next: ScheduledDelivery = { ...delivery, stage: 'Completed', confirmation, updatedAt: at };
   const notifications = delivery.notifyRequests.flatMap((request) => notificationsFor(next, request, confirmation.confirmedAt));
   return {
     result: next,
@@ -303,6 +304,7 @@ export function confirm(
       record: next,
       events: [...pending, { stage: 'Completed', at: confirmation.confirmedAt, location: confirmationPoint(delivery, confirmation) }],
       notifications,
+      retainForMs: retentionMs,
     },
   };
 }

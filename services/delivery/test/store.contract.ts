@@ -116,7 +116,7 @@ export function describeDeliveryStoreContract(adapter: string, open: () => Promi
       withStore(async (store) => {
         await store.commit('d-1', 0, created('d-1'));
         const finished = withStage(created('d-1'), 'Cancelled');
-        await store.commit('d-1', 1, { ...finished, record: { ...finished.record, expiresAt: Date.now() + 300 } });
+        await store.commit('d-1', 1, { ...finished, retainForMs: 300 });
         expect(await store.get('d-1')).toBeDefined();
         await sleep(600);
         expect(await store.get('d-1')).toBeUndefined();
@@ -126,12 +126,12 @@ export function describeDeliveryStoreContract(adapter: string, open: () => Promi
     it('keeps the expiry when a finished delivery is written again, instead of resurrecting it', () =>
       withStore(async (store) => {
         await store.commit('d-1', 0, created('d-1'));
-        const expiresAt = Date.now() + 400;
         const finished = withStage(created('d-1'), 'Completed');
-        await store.commit('d-1', 1, { ...finished, record: { ...finished.record, expiresAt } });
-        // A later write (say a notify-me request) carries the same expiresAt, as the domain does.
-        await store.commit('d-1', 2, { ...finished, events: [], record: { ...finished.record, expiresAt } });
-        expect((await store.get('d-1'))?.version).toBe(3);
+        await store.commit('d-1', 1, { ...finished, retainForMs: 400 });
+        // Later writes neither restart the clock nor remove the expiry.
+        await store.commit('d-1', 2, { ...finished, events: [], retainForMs: 60_000 });
+        await store.commit('d-1', 3, { ...finished, events: [] });
+        expect((await store.get('d-1'))?.version).toBe(4);
         await sleep(700);
         expect(await store.get('d-1')).toBeUndefined();
       }));

@@ -16,12 +16,17 @@ describe.runIf(redisUrl)('Redis adapter', () => {
       if (!change) throw new Error('expected a change');
       await store.commit('d-ttl', 0, change);
       expect(await store.recordTtlMs('d-ttl')).toBe(-1);
-      const expiresAt = Date.now() + 60_000;
-      const finished = { ...change, events: [], index: undefined, record: { ...change.record, stage: 'Completed' as const, expiresAt } };
+      const finished = {
+        ...change,
+        events: [],
+        index: undefined,
+        record: { ...change.record, stage: 'Completed' as const },
+        retainForMs: 60_000,
+      };
       await store.commit('d-ttl', 1, finished);
       const ttl = await store.recordTtlMs('d-ttl');
       expect(ttl).toBeGreaterThan(55_000);
-      await store.commit('d-ttl', 2, finished);
+      await store.commit('d-ttl', 2, { ...finished, retainForMs: undefined });
       const after = await store.recordTtlMs('d-ttl');
       expect(after).toBeGreaterThan(0);
       expect(after).toBeLessThanOrEqual(ttl);

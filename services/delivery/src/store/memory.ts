@@ -6,6 +6,8 @@ import type { DeliveryStore, VersionedRecord } from './store.ts';
 
 interface Entry extends VersionedRecord {
   events: TrackingEvent[];
+  /** Epoch ms after which the entry is forgotten. */
+  expiresAt?: number;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -30,10 +32,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
   async commit(id: string, expectedVersion: number, change: Change): Promise<boolean> {
     const entry = this.live(id);
     if ((entry?.version ?? 0) !== expectedVersion) return false;
+    const expiresAt = entry?.expiresAt ?? (change.retainForMs === undefined ? undefined : Date.now() + change.retainForMs);
     this.deliveries.set(id, {
       record: clone(change.record),
       version: expectedVersion + 1,
       events: [...(entry?.events ?? []), ...clone(change.events)],
+      ...(expiresAt === undefined ? {} : { expiresAt }),
     });
     if (change.index) {
       const key = `${change.index.ownerId}/${change.index.month}`;
@@ -66,8 +70,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   /** The entry, unless its retention has passed (then it is forgotten, as Redis would). */
   private live(id: string): Entry | undefined {
     const entry = this.deliveries.get(id);
-    const expiresAt = entry?.record.expiresAt;
-    if (entry && expiresAt !== undefined && expiresAt <= Date.now()) {
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
       this.deliveries.delete(id);
       return undefined;
     }

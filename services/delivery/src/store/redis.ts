@@ -30,7 +30,7 @@ export const keys = {
 
 /**
  * KEYS: record, events, owner-month index, notifications stream.
- * ARGV: expected version, record JSON, expiresAt (epoch ms, 0 = none), index op
+ * ARGV: expected version, record JSON, retention in ms (0 = none; started only once), index op
  * (add|remove|none), index member, index TTL (s), stream max length, event count, the
  * events, then the notifications.
  */
@@ -41,11 +41,10 @@ if version ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'record', ARGV[2], 'version', version + 1)
 local eventCount = tonumber(ARGV[8])
 for i = 1, eventCount do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
-local expiresAt = tonumber(ARGV[3])
-if expiresAt > 0 then
-  redis.call('PEXPIREAT', KEYS[1], expiresAt)
-  if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIREAT', KEYS[2], expiresAt) end
-end
+local retainFor = tonumber(ARGV[3])
+if retainFor > 0 and redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], retainFor) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 if ARGV[4] == 'add' then
   redis.call('SADD', KEYS[3], ARGV[5])
   redis.call('EXPIRE', KEYS[3], ARGV[6])
@@ -124,7 +123,7 @@ export class RedisDeliveryStore implements DeliveryStore {
         keys.notifications,
         expectedVersion,
         JSON.stringify(change.record),
-        change.record.expiresAt ?? 0,
+        change.retainForMs ?? 0,
         index?.op ?? 'none',
         id,
         this.settings.SUMMARY_RETENTION_DAYS * 24 * 3600,
