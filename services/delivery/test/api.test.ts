@@ -190,7 +190,7 @@ describe.each(adapters)('delivery API on $name', ({ open }) => {
         const response = await app.inject({ method: 'POST', url: '/api/deliveries/d-1/notifymerequests', payload });
         expect(response.statusCode).toBe(400);
       }
-      expect(((await store.get('d-1'))?.record as { notifyRequests: unknown[] }).notifyRequests).toEqual([]);
+      expect((await store.get('d-1'))?.record).toMatchObject({ notifyRequests: [] });
     });
 
     it('a confirmation without coordinates or with an unknown type', async () => {
