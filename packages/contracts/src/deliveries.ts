@@ -1,7 +1,7 @@
 // The delivery service's contract: deliveries, their status and tracking events,
 // confirmations, notify-me requests, and the drone assignment the workflow stores.
 import { z } from 'zod';
-import { ConfirmationRequired, Coordinates, DeliveryStage, Identifier, Location } from './shared.ts';
+import { ConfirmationRequired, Coordinates, DeliveryStage, Identifier, Location, MonthQuery } from './shared.ts';
 
 /** An instant, ISO-8601 with an offset; stored and returned in UTC. */
 export const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
@@ -109,11 +109,7 @@ export const NotifyMeRequest = z
 
 export const DeliveryIdParams = z.object({ id: Identifier });
 
-export const DeliverySummaryQuery = z.object({
-  ownerId: Identifier,
-  year: z.coerce.number().int().min(1).max(9999),
-  month: z.coerce.number().int().min(1).max(12),
-});
+export const DeliverySummaryQuery = MonthQuery.extend({ ownerId: Identifier });
 
 export const DeliverySummary = z.object({
   ownerId: Identifier,

@@ -2,9 +2,11 @@
 // keeps its lines, and a service run as a child process exactly as in production.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createConnection, createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { type BaseConfig, baseConfigSchema } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import type { ServiceInstance } from './server.ts';
 
 /** The base configuration with its defaults, listening on a random loopback port, no shutdown delay. */
 export function testConfig(overrides: Partial<BaseConfig> = {}): BaseConfig {
@@ -68,4 +70,58 @@ export function spawnService(args: string[], env: Record<string, string> = {}): 
   });
   url.catch(() => {});
   return { child, lines, url, exited };
+}
+
+/** A loopback TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves once something accepts connections on a loopback port (a server a test started). */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/** Runs an app's start-up tasks and marks it started, as startService does, without listening. */
+export async function startForInject(app: ServiceInstance): Promise<ServiceInstance> {
+  await app.ready();
+  await app.lifecycle.start(app.log);
+  app.health.markStarted();
+  return app;
+}
+
+export interface StoreFixture<S> {
+  store: S;
+  /** Closes the store and removes what the test wrote. */
+  cleanup(): Promise<void>;
+}
+
+/** Runs `test` with a freshly opened and started store, cleaning up whatever happens. */
+export async function withStartedStore<S extends { start(): Promise<void> }>(
+  open: () => Promise<StoreFixture<S>>,
+  test: (store: S) => Promise<void>,
+): Promise<void> {
+  const fixture = await open();
+  try {
+    await fixture.store.start();
+    await test(fixture.store);
+  } finally {
+    await fixture.cleanup();
+  }
 }

@@ -139,33 +139,18 @@ export function progress(delivery: ScheduledDelivery, now: Date): { stage: Deliv
   return { stage, pending };
 }
 
-function sameSchedule(delivery: ScheduledDelivery, input: DeliveryCreate): boolean {
-  const wanted = { ...scheduleFields(input) };
-  const stored = {
-    ownerId: delivery.ownerId,
-    pickup: delivery.pickup,
-    dropoff: delivery.dropoff,
-    pickupTime: delivery.pickupTime,
-    deadline: delivery.deadline,
-    expedited: delivery.expedited,
-    confirmationRequired: delivery.confirmationRequired,
-    packageId: delivery.packageId,
-    assignment: delivery.assignment,
-  };
-  return JSON.stringify(stored) === JSON.stringify(wanted);
-}
-
-function scheduleFields(input: DeliveryCreate) {
+/** What a PUT says about a delivery; an identical PUT is a repeat, a different one a conflict. */
+function scheduleOf(source: DeliveryCreate | ScheduledDelivery) {
   return {
-    ownerId: input.ownerId,
-    pickup: input.pickup,
-    dropoff: input.dropoff,
-    pickupTime: input.pickupTime,
-    deadline: input.deadline ?? null,
-    expedited: input.expedited,
-    confirmationRequired: input.confirmationRequired,
-    packageId: input.packageId,
-    assignment: input.assignment,
+    ownerId: source.ownerId,
+    pickup: source.pickup,
+    dropoff: source.dropoff,
+    pickupTime: source.pickupTime,
+    deadline: source.deadline ?? null,
+    expedited: source.expedited,
+    confirmationRequired: source.confirmationRequired,
+    packageId: source.packageId,
+    assignment: source.assignment,
   };
 }
 
@@ -179,14 +164,15 @@ export function schedule(
   if (existing?.kind === 'cancelled-before-scheduled')
     throw new InvalidTransition(id, 'Cancelled', 'Created', 'it was cancelled before it was scheduled');
   if (existing) {
-    if (sameSchedule(existing, input)) return { result: { created: false, delivery: existing } };
+    if (JSON.stringify(scheduleOf(existing)) === JSON.stringify(scheduleOf(input)))
+      return { result: { created: false, delivery: existing } };
     throw new Conflict(`Delivery ${id} already exists with other details; reschedule it with PATCH.`);
   }
   const at = now.toISOString();
   const delivery: ScheduledDelivery = {
     kind: 'delivery',
     id,
-    ...scheduleFields(input),
+    ...scheduleOf(input),
     stage: 'Created',
     createdAt: at,
     updatedAt: at,
@@ -336,21 +322,8 @@ export function requestNotification(id: string, request: NotifyMeRequest, existi
 export function toDelivery(id: string, record: DeliveryRecord | undefined, now: Date): Delivery {
   const delivery = requireDelivery(id, record);
   const { stage } = progress(delivery, now);
-  return {
-    id: delivery.id,
-    ownerId: delivery.ownerId,
-    pickup: delivery.pickup,
-    dropoff: delivery.dropoff,
-    pickupTime: delivery.pickupTime,
-    deadline: delivery.deadline,
-    expedited: delivery.expedited,
-    confirmationRequired: delivery.confirmationRequired,
-    packageId: delivery.packageId,
-    droneId: delivery.assignment.droneId,
-    stage,
-    createdAt: delivery.createdAt,
-    updatedAt: delivery.updatedAt,
-  };
+  const { assignment, ...schedule } = scheduleOf(delivery);
+  return { id: delivery.id, ...schedule, droneId: assignment.droneId, stage, createdAt: delivery.createdAt, updatedAt: delivery.updatedAt };
 }
 
 /** Status, computed from the assignment and the clock: never stored, never made up. */

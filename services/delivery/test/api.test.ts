@@ -1,7 +1,7 @@
 // The delivery service over HTTP, as the workflow, the gateway and drones call it:
 // against the in-memory store always and against Redis whenever REDIS_URL is set.
 import type { ServiceInstance } from '@dronedelivery/service-kit';
-import { capturingLogger, testConfig } from '@dronedelivery/service-kit/testing';
+import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
@@ -29,9 +29,7 @@ describe.each(adapters)('delivery API on $name', ({ open }) => {
     store = fixture.store;
     cleanup = fixture.cleanup;
     app = await buildApp({ config, log: capturingLogger('delivery').log, store, clock: () => now });
-    await app.ready();
-    await app.lifecycle.start(app.log);
-    app.health.markStarted();
+    await startForInject(app);
   });
 
   afterEach(async () => {

@@ -1,15 +1,11 @@
 // The DeliveryStore contract: one suite, run against every adapter (in-memory always,
 // Redis when REDIS_URL is set). An adapter that passes it can back the service.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type StoreFixture, withStartedStore } from '@dronedelivery/service-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { type Change, type ScheduledDelivery, schedule } from '../src/domain.ts';
 import type { DeliveryStore } from '../src/store/store.ts';
 import { deliveryBody, times } from './fixtures.ts';
-
-export interface StoreFixture {
-  store: DeliveryStore;
-  cleanup(): Promise<void>;
-}
 
 function created(id: string, ownerId = 'owner-a'): Change {
   const change = schedule(id, deliveryBody({ ownerId }), undefined, times.scheduled).change;
@@ -27,17 +23,9 @@ function withStage(change: Change, stage: ScheduledDelivery['stage'], extra: Par
   } as Change;
 }
 
-export function describeDeliveryStoreContract(adapter: string, open: () => Promise<StoreFixture>): void {
+export function describeDeliveryStoreContract(adapter: string, open: () => Promise<StoreFixture<DeliveryStore>>): void {
   describe(`DeliveryStore contract: ${adapter}`, () => {
-    async function withStore(test: (store: DeliveryStore) => Promise<void>): Promise<void> {
-      const fixture = await open();
-      try {
-        await fixture.store.start();
-        await test(fixture.store);
-      } finally {
-        await fixture.cleanup();
-      }
-    }
+    const withStore = (test: (store: DeliveryStore) => Promise<void>) => withStartedStore(open, test);
 
     it('creates a record at version 1 with its first event, and reads both back', () =>
       withStore(async (store) => {

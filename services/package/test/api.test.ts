@@ -1,7 +1,7 @@
 // The package service over HTTP, as the workflow and the gateway call it: against the
 // in-memory store always and against MongoDB whenever MONGODB_URL is set.
 import type { ServiceInstance } from '@dronedelivery/service-kit';
-import { capturingLogger, testConfig } from '@dronedelivery/service-kit/testing';
+import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
@@ -25,9 +25,7 @@ describe.each(adapters)('package API on $name', ({ open }) => {
     const fixture = await open();
     cleanup = fixture.cleanup;
     app = await buildApp({ config, log: capturingLogger('package').log, store: fixture.store, clock: november });
-    await app.ready();
-    await app.lifecycle.start(app.log);
-    app.health.markStarted();
+    await startForInject(app);
   });
 
   afterEach(async () => {

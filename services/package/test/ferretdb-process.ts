@@ -1,36 +1,14 @@
 // Starts and stops a FerretDB process of our own, for tests that take the database away.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForPort } from '@dronedelivery/service-kit/testing';
 
 export const ferretdbBinary = process.env.FERRETDB_BIN ?? fileURLToPath(new URL('../../../.tools/bin/ferretdb', import.meta.url));
+
 export const haveFerretdb = existsSync(ferretdbBinary);
-
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' }, () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`FerretDB did not listen on ${port}`);
-}
 
 /** A FerretDB server on a fixed port and data directory that can be stopped and started again. */
 export class FerretdbProcess {

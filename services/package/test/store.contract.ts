@@ -1,29 +1,16 @@
 // The PackageStore contract: one suite, run against every adapter (in-memory always,
 // MongoDB when MONGODB_URL is set). An adapter that passes it can back the service.
+import { type StoreFixture, withStartedStore } from '@dronedelivery/service-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { PackageOwnedByAnotherOwner } from '../src/domain.ts';
 import type { PackageStore } from '../src/store/store.ts';
 
-export interface StoreFixture {
-  store: PackageStore;
-  /** Removes what the suite wrote. */
-  cleanup(): Promise<void>;
-}
-
 const november = new Date('2026-11-15T12:00:00Z');
 const small = { ownerId: 'owner-a', size: 'Small', weight: 2.5, tag: 'fragile' } as const;
 
-export function describePackageStoreContract(adapter: string, open: () => Promise<StoreFixture>): void {
+export function describePackageStoreContract(adapter: string, open: () => Promise<StoreFixture<PackageStore>>): void {
   describe(`PackageStore contract: ${adapter}`, () => {
-    async function withStore(test: (store: PackageStore) => Promise<void>): Promise<void> {
-      const fixture = await open();
-      try {
-        await fixture.store.start();
-        await test(fixture.store);
-      } finally {
-        await fixture.cleanup();
-      }
-    }
+    const withStore = (test: (store: PackageStore) => Promise<void>) => withStartedStore(open, test);
 
     it('creates a package, then reads it back', () =>
       withStore(async (store) => {

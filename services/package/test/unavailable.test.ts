@@ -1,13 +1,13 @@
 // What callers see when MongoDB is unreachable or throttling: 503 with Retry-After and
 // readiness false, never a 500 or a hang; and recovery, without a restart, once it is back.
 import type { ServiceInstance } from '@dronedelivery/service-kit';
-import { capturingLogger, testConfig } from '@dronedelivery/service-kit/testing';
+import { capturingLogger, freePort, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { MongoServerError } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { MongoPackageStore, translateMongoError } from '../src/store/mongo.ts';
-import { FerretdbProcess, freePort, haveFerretdb } from './ferretdb-process.ts';
+import { FerretdbProcess, haveFerretdb } from './ferretdb-process.ts';
 import { mongoSettings } from './mongo-fixture.ts';
 
 const config = { ...configSchema.parse({}), ...testConfig() };
@@ -46,9 +46,7 @@ describe.runIf(haveFerretdb)('MongoDB goes away and comes back (a FerretDB proce
     const log = capturingLogger('package').log;
     const store = new MongoPackageStore({ ...mongoSettings(server.url), MONGODB_SERVER_SELECTION_TIMEOUT_MS: 500 }, log);
     app = await buildApp({ config, log, store });
-    await app.ready();
-    await app.lifecycle.start(app.log);
-    app.health.markStarted();
+    await startForInject(app);
   });
 
   afterAll(async () => {
