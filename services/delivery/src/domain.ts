@@ -12,8 +12,8 @@ import type {
   NotifyMeRequest,
   TrackingEvent,
 } from '@dronedelivery/contracts';
+import { positionAt } from '@dronedelivery/geo';
 import { Conflict, HttpProblem, NotFound, problemType } from '@dronedelivery/service-kit';
-import { positionAt } from './route.ts';
 
 export interface ScheduledDelivery {
   kind: 'delivery';

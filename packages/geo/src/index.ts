@@ -1,0 +1,3 @@
+// Geometry shared by the services that plan and follow drone routes.
+export { locate, parseServiceArea, SEATTLE, type ServiceArea } from './service-area.ts';
+export { distanceMiles, greatCirclePoint, positionAt } from './sphere.ts';
