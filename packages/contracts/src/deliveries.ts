@@ -1,30 +1,8 @@
-// The delivery service's contract: deliveries, their status and tracking events,
-// confirmations, notify-me requests, and the drone assignment the workflow stores.
+// The delivery service's contract: deliveries (with the drone assignment the workflow
+// stores), their status and tracking events, confirmations and notify-me requests.
 import { z } from 'zod';
-import { ConfirmationRequired, Coordinates, DeliveryStage, Identifier, Location, MonthQuery } from './shared.ts';
-
-/** An instant, ISO-8601 with an offset; stored and returned in UTC. */
-export const Instant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-
-/** Where the drone is planned to be, and when: its route is a list of these. */
-export const Waypoint = Coordinates.extend({ at: Instant });
-
-/** What the dronescheduler decided for a delivery, as the workflow hands it on. */
-export const DroneAssignment = z.object({
-  droneId: Identifier,
-  pickupEta: Instant,
-  deliveryEta: Instant,
-  distanceMiles: z.number().min(0),
-  /** Departure from the drone's base, the pickup, the dropoff: in time order. */
-  route: z
-    .array(Waypoint)
-    .min(2)
-    .max(16)
-    .refine(
-      (route) => route.every((point, i) => i === 0 || Date.parse(point.at) >= Date.parse(route[i - 1]?.at ?? '')),
-      'waypoints must be in time order',
-    ),
-});
+import { DroneAssignment } from './drones.ts';
+import { ConfirmationRequired, Coordinates, DeliveryStage, Identifier, Instant, Location, MonthQuery } from './shared.ts';
 
 /** No deadline may be said with null, or with an empty string as in the original samples. */
 export const Deadline = z.union([z.literal(''), z.null(), Instant]).transform((value) => (value === '' ? null : value));
@@ -118,8 +96,6 @@ export const DeliverySummary = z.object({
   count: z.number().int().min(0),
 });
 
-export type Waypoint = z.infer<typeof Waypoint>;
-export type DroneAssignment = z.infer<typeof DroneAssignment>;
 export type DeliveryCreate = z.infer<typeof DeliveryCreate>;
 export type DeliveryReschedule = z.infer<typeof DeliveryReschedule>;
 export type Delivery = z.infer<typeof Delivery>;

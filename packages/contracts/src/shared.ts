@@ -25,6 +25,15 @@ export const ConfirmationRequired = z.enum(['FingerPrint', 'Picture', 'Voice', '
 export const PackageSize = z.enum(['Small', 'Medium', 'Large']);
 export const DeliveryStage = z.enum(['Created', 'Rescheduled', 'HeadedToPickup', 'HeadedToDropoff', 'Completed', 'Cancelled']);
 
+/**
+ * An instant: accepted as ISO-8601 with any offset, stored and returned in UTC. A codec
+ * rather than a transform, so that responses containing one can be encoded too.
+ */
+export const Instant = z.codec(z.iso.datetime({ offset: true }), z.iso.datetime(), {
+  decode: (value) => new Date(value).toISOString(),
+  encode: (value) => value,
+});
+
 /** Calendar month of a summary or invoice: `?year=2026&month=11`. */
 export const MonthQuery = z.object({
   year: z.coerce.number().int().min(1).max(9999),
@@ -51,3 +60,4 @@ export type PackageSize = z.infer<typeof PackageSize>;
 export type DeliveryStage = z.infer<typeof DeliveryStage>;
 export type MonthQuery = z.infer<typeof MonthQuery>;
 export type Problem = z.infer<typeof Problem>;
+export type Instant = z.infer<typeof Instant>;

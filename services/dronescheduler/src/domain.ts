@@ -1,0 +1,181 @@
+// Drone planning rules, free of I/O: which drones can carry a request, when each could fly
+// it, which one gets it, and what the flight costs in miles and hours.
+import { createHash } from 'node:crypto';
+import type { Coordinates, DroneAssignment, DroneAssignmentRequest, PackageSize } from '@dronedelivery/contracts';
+import { distanceMiles, locate, type ServiceArea } from '@dronedelivery/geo';
+import { HttpProblem, problemType } from '@dronedelivery/service-kit';
+import type { Drone } from './fleet.ts';
+
+/** A drone is taken for a delivery from departure until it is back at its base. */
+export interface Reservation {
+  deliveryId: string;
+  from: string;
+  to: string;
+}
+
+export interface DroneState {
+  drone: Drone;
+  reservations: Reservation[];
+  /** Opaque version for compare-and-set writes (an ETag in Cosmos DB). */
+  version: string;
+}
+
+/** What a flight costs, recorded for the owner's month (invoicing). */
+export interface Usage {
+  month: string;
+  miles: number;
+  hours: number;
+}
+
+export interface Plan {
+  droneId: string;
+  assignment: DroneAssignment;
+  reservation: Reservation;
+  usage: Usage;
+}
+
+const SIZE_RANK: Record<PackageSize, number> = { Small: 1, Medium: 2, Large: 3 };
+const HOUR_MS = 3_600_000;
+
+/** 409: every capable drone is booked at that time; the workflow retries later. */
+export class NoDroneAvailable extends HttpProblem {
+  constructor(deliveryId: string, retryAfterSeconds: number) {
+    super(409, `No drone that can carry delivery ${deliveryId} is free at the requested time; retry later.`, {
+      type: problemType('no-drone-available'),
+      headers: { 'retry-after': String(retryAfterSeconds) },
+      extensions: { retryAfterSeconds },
+    });
+  }
+}
+
+/** 422: no drone in the fleet could ever carry this; retrying will not help. */
+export class NoDroneCanCarry extends HttpProblem {
+  constructor(size: PackageSize, weightKg: number) {
+    super(422, `No drone in the fleet carries a ${size} package load of ${weightKg} kg.`, { type: problemType('no-capable-drone') });
+  }
+}
+
+const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+/** Schedules are kept to the second. */
+const toSecond = (epochMs: number) => new Date(Math.round(epochMs / 1000) * 1000).toISOString();
+
+export function canCarry(drone: Drone, request: DroneAssignmentRequest): boolean {
+  const largest = Math.max(...request.packageDetails.map((p) => SIZE_RANK[p.size]));
+  const weight = request.packageDetails.reduce((sum, p) => sum + p.weight, 0);
+  return largest <= SIZE_RANK[drone.payload.maxSize] && weight <= drone.payload.maxWeightKg;
+}
+
+function overlaps(a: { from: number; to: number }, b: Reservation): boolean {
+  return a.from < Date.parse(b.to) && Date.parse(b.from) < a.to;
+}
+
+interface Candidate {
+  state: DroneState;
+  deadheadMiles: number;
+  departure: number;
+  pickupAt: number;
+  deliveredAt: number;
+  backAt: number;
+  miles: number;
+}
+
+/**
+ * When `drone` would fly the request: it leaves its base so as to be at the pickup at the
+ * requested time (or as soon as it can get there, if that time has passed), flies to the
+ * dropoff and returns to base.
+ */
+function timing(state: DroneState, pickup: Coordinates, dropoff: Coordinates, pickupTime: number, now: number): Candidate {
+  const { base, cruiseSpeedMph } = state.drone;
+  const toPickup = distanceMiles(base, pickup);
+  const toDropoff = distanceMiles(pickup, dropoff);
+  const home = distanceMiles(dropoff, base);
+  const hours = (miles: number) => (miles / cruiseSpeedMph) * HOUR_MS;
+  const pickupAt = Math.max(pickupTime, now + hours(toPickup));
+  const deliveredAt = pickupAt + hours(toDropoff);
+  return {
+    state,
+    deadheadMiles: toPickup,
+    departure: pickupAt - hours(toPickup),
+    pickupAt,
+    deliveredAt,
+    backAt: deliveredAt + hours(home),
+    miles: toPickup + toDropoff + home,
+  };
+}
+
+/**
+ * Chooses a drone. Standard requests take the nearest free drone that can carry the load
+ * (fewest empty miles, which keeps fast drones free); expedited requests take the free
+ * drone that delivers first, which favours faster drones. Ties go to the lower drone id.
+ */
+export function planAssignment(
+  deliveryId: string,
+  request: DroneAssignmentRequest,
+  fleet: DroneState[],
+  now: Date,
+  area: ServiceArea,
+): Plan {
+  const pickup = locate(request.pickup, area);
+  const dropoff = locate(request.dropoff, area);
+  const capable = fleet.filter((state) => canCarry(state.drone, request));
+  if (capable.length === 0) {
+    const largest = request.packageDetails.map((p) => p.size).sort((a, b) => SIZE_RANK[b] - SIZE_RANK[a])[0] as PackageSize;
+    throw new NoDroneCanCarry(
+      largest,
+      round(
+        request.packageDetails.reduce((sum, p) => sum + p.weight, 0),
+        3,
+      ),
+    );
+  }
+  const timed = capable.map((state) => timing(state, pickup, dropoff, Date.parse(request.pickupTime), now.getTime()));
+  const others = (state: DroneState) => state.reservations.filter((r) => r.deliveryId !== deliveryId);
+  const free = timed.filter((c) => !others(c.state).some((r) => overlaps({ from: c.departure, to: c.backAt }, r)));
+  if (free.length === 0) {
+    // Suggest retrying once the earliest conflicting flight is back, within reason.
+    const soonest = Math.min(
+      ...timed.flatMap((c) =>
+        others(c.state)
+          .filter((r) => overlaps({ from: c.departure, to: c.backAt }, r))
+          .map((r) => Date.parse(r.to)),
+      ),
+    );
+    throw new NoDroneAvailable(deliveryId, Math.min(3600, Math.max(5, Math.ceil((soonest - now.getTime()) / 1000))));
+  }
+  const rank = request.expedited
+    ? (a: Candidate, b: Candidate) => a.deliveredAt - b.deliveredAt || a.deadheadMiles - b.deadheadMiles
+    : (a: Candidate, b: Candidate) => a.deadheadMiles - b.deadheadMiles || a.deliveredAt - b.deliveredAt;
+  const best = free.sort((a, b) => rank(a, b) || a.state.drone.id.localeCompare(b.state.drone.id))[0] as Candidate;
+  const { drone } = best.state;
+  const assignment: DroneAssignment = {
+    droneId: drone.id,
+    pickupEta: toSecond(best.pickupAt),
+    deliveryEta: toSecond(best.deliveredAt),
+    distanceMiles: round(distanceMiles(pickup, dropoff), 2),
+    route: [
+      { ...drone.base, at: toSecond(best.departure) },
+      { ...pickup, at: toSecond(best.pickupAt) },
+      { ...dropoff, at: toSecond(best.deliveredAt) },
+    ],
+  };
+  return {
+    droneId: drone.id,
+    assignment,
+    reservation: { deliveryId, from: toSecond(best.departure), to: toSecond(best.backAt) },
+    usage: {
+      month: new Date(best.pickupAt).toISOString().slice(0, 7),
+      miles: round(best.miles, 2),
+      hours: round((best.backAt - best.departure) / HOUR_MS, 4),
+    },
+  };
+}
+
+/** Identifies a request's content: a retry of the same request is recognised by it. */
+export function requestKey(request: DroneAssignmentRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('base64url');
+}
+
+/** Reservations worth keeping: those that have not long ended. */
+export function current(reservations: Reservation[], now: Date): Reservation[] {
+  return reservations.filter((r) => Date.parse(r.to) > now.getTime() - HOUR_MS);
+}

@@ -1,0 +1,85 @@
+// Assigning and releasing drones against the store: plan on a fresh read of the fleet,
+// book the chosen drone compare-and-set, and plan again if another booking came first.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DroneAssignment, DroneAssignmentRequest } from '@dronedelivery/contracts';
+import type { ServiceArea } from '@dronedelivery/geo';
+import { Conflict, ServiceUnavailable } from '@dronedelivery/service-kit';
+import { current, planAssignment, requestKey } from './domain.ts';
+import type { SchedulerStore, UsageTotals } from './store/store.ts';
+
+const MAX_ATTEMPTS = 20;
+const MAX_PAUSE_MS = 50;
+
+export class Scheduler {
+  private readonly store: SchedulerStore;
+  private readonly area: ServiceArea;
+  private readonly clock: () => Date;
+
+  constructor(store: SchedulerStore, area: ServiceArea, clock: () => Date) {
+    this.store = store;
+    this.area = area;
+    this.clock = clock;
+  }
+
+  /**
+   * Assigns a drone to a delivery. The same request again returns the same assignment and
+   * records nothing twice; a different request for the same delivery re-plans it.
+   */
+  async assign(deliveryId: string, request: DroneAssignmentRequest): Promise<DroneAssignment> {
+    const key = requestKey(request);
+    const existing = await this.store.getAssignment(deliveryId);
+    if (existing?.requestKey === key) return existing.assignment;
+    if (existing && existing.ownerId !== request.ownerId) throw new Conflict(`Delivery ${deliveryId} belongs to another owner.`);
+
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const now = this.clock();
+      const fleet = await this.store.drones();
+      const plan = planAssignment(deliveryId, request, fleet, now, this.area);
+      const chosen = fleet.find((state) => state.drone.id === plan.droneId);
+      if (!chosen) continue;
+      const reservations = [...current(chosen.reservations, now).filter((r) => r.deliveryId !== deliveryId), plan.reservation];
+      if (!(await this.store.replaceReservations(chosen, reservations))) {
+        await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
+        continue;
+      }
+      // An earlier plan for this delivery (a reschedule, or a crash before it was recorded) may hold another drone.
+      for (const other of fleet) {
+        if (other.drone.id !== chosen.drone.id && other.reservations.some((r) => r.deliveryId === deliveryId))
+          await this.unreserve(other.drone.id, deliveryId);
+      }
+      await this.store.putAssignment({
+        deliveryId,
+        ownerId: request.ownerId,
+        requestKey: key,
+        assignment: plan.assignment,
+        usage: plan.usage,
+      });
+      return plan.assignment;
+    }
+    throw new ServiceUnavailable(`Too many concurrent bookings to assign delivery ${deliveryId}; retry shortly.`, 1);
+  }
+
+  /** Frees the drone booked for a delivery and forgets its usage. Idempotent. */
+  async release(deliveryId: string): Promise<void> {
+    for (const state of await this.store.drones()) {
+      if (state.reservations.some((r) => r.deliveryId === deliveryId)) await this.unreserve(state.drone.id, deliveryId);
+    }
+    const existing = await this.store.getAssignment(deliveryId);
+    if (existing) await this.store.deleteAssignment(existing);
+  }
+
+  usage(ownerId: string, month: string): Promise<UsageTotals> {
+    return this.store.usage(ownerId, month);
+  }
+
+  private async unreserve(droneId: string, deliveryId: string): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const state = await this.store.drone(droneId);
+      if (!state?.reservations.some((r) => r.deliveryId === deliveryId)) return;
+      const kept = current(state.reservations, this.clock()).filter((r) => r.deliveryId !== deliveryId);
+      if (await this.store.replaceReservations(state, kept)) return;
+      await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
+    }
+    throw new ServiceUnavailable(`Too many concurrent bookings to release drone ${droneId}; retry shortly.`, 1);
+  }
+}
