@@ -113,13 +113,14 @@ export interface StoreFixture<S> {
 }
 
 /** Runs `test` with a freshly opened and started store, cleaning up whatever happens. */
-export async function withStartedStore<S extends { start(): Promise<void> }>(
+export async function withStartedStore<S>(
   open: () => Promise<StoreFixture<S>>,
   test: (store: S) => Promise<void>,
+  start: (store: S) => Promise<unknown> = (store) => (store as { start(): Promise<unknown> }).start(),
 ): Promise<void> {
   const fixture = await open();
   try {
-    await fixture.store.start();
+    await start(fixture.store);
     await test(fixture.store);
   } finally {
     await fixture.cleanup();
