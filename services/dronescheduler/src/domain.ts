@@ -104,17 +104,20 @@ function timing(state: DroneState, pickup: Coordinates, dropoff: Coordinates, pi
 }
 
 /**
- * Chooses a drone. Standard requests take the nearest free drone that can carry the load
- * (fewest empty miles, which keeps fast drones free); expedited requests take the free
- * drone that delivers first, which favours faster drones. Ties go to the lower drone id.
+ * Ranks the drones free to fly a request, best first. Standard requests prefer the nearest
+ * drone that can carry the load (fewest empty miles, which keeps fast drones free);
+ * expedited requests prefer the drone that delivers first, which favours faster drones.
+ * Ties go to the lower drone id. Returns at most `limit` plans; throws when no drone is
+ * free or none can carry the load.
  */
-export function planAssignment(
+export function rankPlans(
   deliveryId: string,
   request: DroneAssignmentRequest,
   fleet: DroneState[],
   now: Date,
   area: ServiceArea,
-): Plan {
+  limit = 1,
+): Plan[] {
   const pickup = locate(request.pickup, area);
   const dropoff = locate(request.dropoff, area);
   const capable = fleet.filter((state) => canCarry(state.drone, request));
@@ -128,24 +131,43 @@ export function planAssignment(
       ),
     );
   }
-  const timed = capable.map((state) => timing(state, pickup, dropoff, Date.parse(request.pickupTime), now.getTime()));
-  const others = (state: DroneState) => state.reservations.filter((r) => r.deliveryId !== deliveryId);
-  const free = timed.filter((c) => !others(c.state).some((r) => overlaps({ from: c.departure, to: c.backAt }, r)));
-  if (free.length === 0) {
-    // Suggest retrying once the earliest conflicting flight is back, within reason.
-    const soonest = Math.min(
-      ...timed.flatMap((c) =>
-        others(c.state)
-          .filter((r) => overlaps({ from: c.departure, to: c.backAt }, r))
-          .map((r) => Date.parse(r.to)),
-      ),
-    );
-    throw new NoDroneAvailable(deliveryId, Math.min(3600, Math.max(5, Math.ceil((soonest - now.getTime()) / 1000))));
-  }
+  const pickupTime = Date.parse(request.pickupTime);
   const rank = request.expedited
     ? (a: Candidate, b: Candidate) => a.deliveredAt - b.deliveredAt || a.deadheadMiles - b.deadheadMiles
     : (a: Candidate, b: Candidate) => a.deadheadMiles - b.deadheadMiles || a.deliveredAt - b.deliveredAt;
-  const best = free.sort((a, b) => rank(a, b) || a.state.drone.id.localeCompare(b.state.drone.id))[0] as Candidate;
+  const ranked = capable
+    .map((state) => timing(state, pickup, dropoff, pickupTime, now.getTime()))
+    .sort((a, b) => rank(a, b) || a.state.drone.id.localeCompare(b.state.drone.id));
+  // Check bookings best-first and stop at `limit` free drones: most requests look at a few.
+  const plans: Plan[] = [];
+  let soonestReturn = Number.POSITIVE_INFINITY;
+  for (const candidate of ranked) {
+    const window = { from: candidate.departure, to: candidate.backAt };
+    // Its own earlier reservation does not stand in a delivery's way when it is re-planned.
+    const conflicts = candidate.state.reservations.filter((r) => r.deliveryId !== deliveryId && overlaps(window, r));
+    for (const conflict of conflicts) soonestReturn = Math.min(soonestReturn, Date.parse(conflict.to));
+    if (conflicts.length === 0) plans.push(toPlan(deliveryId, candidate, pickup, dropoff));
+    if (plans.length === limit) break;
+  }
+  if (plans.length === 0) {
+    // Suggest retrying once the earliest conflicting flight is back, within reason.
+    throw new NoDroneAvailable(deliveryId, Math.min(3600, Math.max(5, Math.ceil((soonestReturn - now.getTime()) / 1000))));
+  }
+  return plans;
+}
+
+/** The best plan (see rankPlans). */
+export function planAssignment(
+  deliveryId: string,
+  request: DroneAssignmentRequest,
+  fleet: DroneState[],
+  now: Date,
+  area: ServiceArea,
+): Plan {
+  return rankPlans(deliveryId, request, fleet, now, area)[0] as Plan;
+}
+
+function toPlan(deliveryId: string, best: Candidate, pickup: Coordinates, dropoff: Coordinates): Plan {
   const { drone } = best.state;
   const assignment: DroneAssignment = {
     droneId: drone.id,

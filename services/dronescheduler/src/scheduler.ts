@@ -4,10 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DroneAssignment, DroneAssignmentRequest } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import { Conflict, ServiceUnavailable } from '@dronedelivery/service-kit';
-import { current, planAssignment, requestKey } from './domain.ts';
+import { current, type DroneState, rankPlans, requestKey } from './domain.ts';
 import type { SchedulerStore, UsageTotals } from './store/store.ts';
 
 const MAX_ATTEMPTS = 20;
+const CANDIDATES_PER_READ = 10;
 const MAX_PAUSE_MS = 50;
 
 export class Scheduler {
@@ -34,27 +35,28 @@ export class Scheduler {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const now = this.clock();
       const fleet = await this.store.drones();
-      const plan = planAssignment(deliveryId, request, fleet, now, this.area);
-      const chosen = fleet.find((state) => state.drone.id === plan.droneId);
-      if (!chosen) continue;
-      const reservations = [...current(chosen.reservations, now).filter((r) => r.deliveryId !== deliveryId), plan.reservation];
-      if (!(await this.store.replaceReservations(chosen, reservations))) {
-        await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
-        continue;
+      // Walk down the ranking on this read: when another booking took the best drone, the
+      // next one is usually still free, which spares re-reading the whole fleet.
+      for (const plan of rankPlans(deliveryId, request, fleet, now, this.area, CANDIDATES_PER_READ)) {
+        const chosen = fleet.find((state) => state.drone.id === plan.droneId) as DroneState;
+        const reservations = [...current(chosen.reservations, now).filter((r) => r.deliveryId !== deliveryId), plan.reservation];
+        if (!(await this.store.replaceReservations(chosen, reservations))) continue;
+        // An earlier plan for this delivery (a reschedule, or a crash before it was recorded) may hold another drone.
+        for (const other of fleet) {
+          if (other.drone.id !== chosen.drone.id && other.reservations.some((r) => r.deliveryId === deliveryId))
+            await this.unreserve(other.drone.id, deliveryId);
+        }
+        await this.store.putAssignment({
+          deliveryId,
+          ownerId: request.ownerId,
+          requestKey: key,
+          assignment: plan.assignment,
+          usage: plan.usage,
+        });
+        return plan.assignment;
       }
-      // An earlier plan for this delivery (a reschedule, or a crash before it was recorded) may hold another drone.
-      for (const other of fleet) {
-        if (other.drone.id !== chosen.drone.id && other.reservations.some((r) => r.deliveryId === deliveryId))
-          await this.unreserve(other.drone.id, deliveryId);
-      }
-      await this.store.putAssignment({
-        deliveryId,
-        ownerId: request.ownerId,
-        requestKey: key,
-        assignment: plan.assignment,
-        usage: plan.usage,
-      });
-      return plan.assignment;
+      // A fresh read usually resolves a lost race; pause (with jitter) only when it keeps happening.
+      if (attempt > 2) await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
     }
     throw new ServiceUnavailable(`Too many concurrent bookings to assign delivery ${deliveryId}; retry shortly.`, 1);
   }

@@ -1,46 +1,57 @@
 // In-memory SchedulerStore for embedded mode and tests: the same contract as Cosmos DB,
-// versioned drone writes included, with data lost on exit.
+// versioned drone writes included, with data lost on exit. Stored values are frozen and
+// replaced on write, so reads hand them out without copying and no caller can alter them.
 import type { DroneState, Reservation } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
 import type { AssignmentRecord, SchedulerStore, UsageTotals } from './store.ts';
 
-const clone = <T>(value: T): T => structuredClone(value);
+function frozen<T>(value: T): T {
+  const copy = structuredClone(value);
+  const freeze = (node: unknown): void => {
+    if (node && typeof node === 'object' && !Object.isFrozen(node)) {
+      Object.freeze(node);
+      for (const child of Object.values(node)) freeze(child);
+    }
+  };
+  freeze(copy);
+  return copy;
+}
 
 export class MemorySchedulerStore implements SchedulerStore {
-  private readonly fleet = new Map<string, { drone: Drone; reservations: Reservation[]; version: number }>();
+  private readonly fleet = new Map<string, DroneState>();
   private readonly assignments = new Map<string, AssignmentRecord>();
 
   async start(fleet: Drone[]): Promise<void> {
     for (const drone of fleet) {
       const known = this.fleet.get(drone.id);
-      this.fleet.set(drone.id, { drone: clone(drone), reservations: known?.reservations ?? [], version: (known?.version ?? 0) + 1 });
+      this.fleet.set(
+        drone.id,
+        frozen({ drone, reservations: known?.reservations ?? [], version: String(Number(known?.version ?? 0) + 1) }),
+      );
     }
   }
 
   async drones(): Promise<DroneState[]> {
-    return [...this.fleet.values()].map((entry) => this.view(entry));
+    return [...this.fleet.values()];
   }
 
   async drone(id: string): Promise<DroneState | undefined> {
-    const entry = this.fleet.get(id);
-    return entry ? this.view(entry) : undefined;
+    return this.fleet.get(id);
   }
 
   async replaceReservations(state: DroneState, reservations: Reservation[]): Promise<boolean> {
     const entry = this.fleet.get(state.drone.id);
-    if (!entry || String(entry.version) !== state.version) return false;
-    entry.reservations = clone(reservations);
-    entry.version += 1;
+    if (!entry || entry.version !== state.version) return false;
+    this.fleet.set(entry.drone.id, frozen({ drone: entry.drone, reservations, version: String(Number(entry.version) + 1) }));
     return true;
   }
 
   async getAssignment(deliveryId: string): Promise<AssignmentRecord | undefined> {
-    const record = this.assignments.get(deliveryId);
-    return record ? clone(record) : undefined;
+    return this.assignments.get(deliveryId);
   }
 
   async putAssignment(record: AssignmentRecord): Promise<void> {
-    this.assignments.set(record.deliveryId, clone(record));
+    this.assignments.set(record.deliveryId, frozen(record));
   }
 
   async deleteAssignment(record: AssignmentRecord): Promise<void> {
@@ -59,8 +70,4 @@ export class MemorySchedulerStore implements SchedulerStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
-
-  private view(entry: { drone: Drone; reservations: Reservation[]; version: number }): DroneState {
-    return { drone: clone(entry.drone), reservations: clone(entry.reservations), version: String(entry.version) };
-  }
 }
