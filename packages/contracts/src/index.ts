@@ -2,4 +2,5 @@
 export * from './deliveries.ts';
 export * from './drones.ts';
 export * from './packages.ts';
+export * from './requests.ts';
 export * from './shared.ts';

@@ -16,6 +16,8 @@ export const Coordinates = z.object({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
   altitude: z.number().min(-500).max(20_000).optional(),
+  /** The address or label the coordinates were placed from, when they were. */
+  label: z.string().trim().min(1).max(256).optional(),
 });
 
 /** A coordinate, or (as in the original samples) a non-empty address or label. */

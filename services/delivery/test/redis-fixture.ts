@@ -1,7 +1,7 @@
 // Opens a RedisDeliveryStore under its own key prefix on the server at REDIS_URL.
 import { randomUUID } from 'node:crypto';
+import { Redis } from '@dronedelivery/redis';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
-import { Redis } from 'ioredis';
 import { RedisDeliveryStore } from '../src/store/redis.ts';
 
 export const redisUrl = process.env.REDIS_URL;

@@ -3,8 +3,8 @@
 // maintains the owner index, emits notifications and sets the retention expiry, so a
 // reader never sees half a change. Key design: see README, "The delivery service".
 import type { TrackingEvent } from '@dronedelivery/contracts';
-import { connectWithRetry, type Logger, ServiceUnavailable } from '@dronedelivery/service-kit';
-import { Redis, ReplyError } from 'ioredis';
+import { createRedisClient, type Redis, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+import { connectWithRetry, type Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { Change, DeliveryRecord, Notification } from '../domain.ts';
 import type { DeliveryStore, VersionedRecord } from './store.ts';
@@ -57,14 +57,6 @@ end
 return 1
 `;
 
-/** Server replies that mean "not now" rather than "never". */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
-
-function translate(error: unknown): unknown {
-  if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) return error;
-  return new ServiceUnavailable('The delivery store cannot be reached; retry shortly.', 2);
-}
-
 type RedisWithCommit = Redis & {
   commitDelivery(...args: (string | number)[]): Promise<number>;
 };
@@ -77,29 +69,21 @@ export class RedisDeliveryStore implements DeliveryStore {
   constructor(settings: RedisSettings, log: Logger) {
     this.settings = settings;
     this.log = log;
-    const url = new URL(settings.REDIS_URL);
-    this.redis = new Redis(settings.REDIS_URL, {
-      ...(settings.REDIS_PASSWORD ? { password: settings.REDIS_PASSWORD } : {}),
-      ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
-      keyPrefix: settings.REDIS_KEY_PREFIX,
-      lazyConnect: true,
-      // Fail fast while disconnected (the caller gets 503) instead of queueing commands.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: settings.REDIS_COMMAND_TIMEOUT_MS,
-      connectionName: 'dronedelivery-delivery',
-      // Reconnect forever, with capped exponential backoff and jitter.
-      retryStrategy: (attempt) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
-    }) as RedisWithCommit;
+    this.redis = createRedisClient(
+      {
+        url: settings.REDIS_URL,
+        password: settings.REDIS_PASSWORD,
+        keyPrefix: settings.REDIS_KEY_PREFIX,
+        commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
+        connectionName: 'dronedelivery-delivery',
+      },
+      log,
+    ) as RedisWithCommit;
     this.redis.defineCommand('commitDelivery', { numberOfKeys: 4, lua: COMMIT });
-    this.redis.on('error', (error: Error) => this.log.warn({ err: error.message }, 'redis connection error'));
   }
 
   async start(): Promise<void> {
-    this.redis.connect().catch(() => {
-      // Reconnection continues in the background; the ping below waits for it.
-    });
-    await connectWithRetry(() => this.redis.ping(), {
+    await connectWithRetry(() => waitUntilConnected(this.redis), {
       name: 'Redis',
       attempts: this.settings.REDIS_CONNECT_ATTEMPTS,
       initialDelayMs: this.settings.REDIS_CONNECT_BACKOFF_MS,
@@ -168,7 +152,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     try {
       return await operation();
     } catch (error) {
-      throw translate(error);
+      throw translateRedisError(error, 'delivery store');
     }
   }
 }
