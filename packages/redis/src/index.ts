@@ -50,9 +50,25 @@ export function translateRedisError(error: unknown, what: string): unknown {
   return isRedisUnavailable(error) ? new ServiceUnavailable(`The ${what} cannot be reached; retry shortly.`, 2) : error;
 }
 
-/** Resolves once a lazily connecting client answers PING (reconnection continues in the background meanwhile). */
-export async function waitUntilConnected(redis: Redis): Promise<void> {
+/**
+ * Resolves once the client is connected and answers PING, waiting up to `timeoutMs` for a
+ * connection in progress; rejects otherwise (reconnection goes on in the background).
+ */
+export async function waitUntilConnected(redis: Redis, timeoutMs = 2_000): Promise<void> {
   if (redis.status === 'wait') redis.connect().catch(() => {});
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(new Error(`redis connection is ${redis.status}`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.once('ready', onReady);
+    });
+  }
   await redis.ping();
 }
 

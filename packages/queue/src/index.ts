@@ -1,0 +1,16 @@
+// The delivery-request queue: a port, an in-memory adapter and a BullMQ-on-Redis adapter.
+export { BullmqQueue, type BullmqSettings } from './bullmq.ts';
+export { MemoryQueue } from './memory.ts';
+export {
+  type AttemptRecord,
+  type Consumer,
+  type DeadLetter,
+  type DeliveryQueue,
+  type HandlerContext,
+  type MessageHandler,
+  PermanentFailure,
+  type QueueCounts,
+  type QueueMessage,
+  type QueueSettings,
+  RetryLater,
+} from './queue.ts';

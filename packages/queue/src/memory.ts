@@ -1,0 +1,152 @@
+// In-memory delivery-request queue for embedded mode and tests: the same contract as
+// BullMQ — duplicate message ids dropped, retries with exponential backoff and jitter,
+// requested delays, dead letters with their history, redrive — in one process, lost on exit.
+import type { Consumer, DeadLetter, DeliveryQueue, MessageHandler, QueueCounts, QueueMessage, QueueSettings } from './queue.ts';
+import { PermanentFailure, RetryLater } from './queue.ts';
+import { inMessageContext, withTraceContext } from './trace-context.ts';
+
+interface Entry {
+  message: QueueMessage;
+  attemptsMade: number;
+  history: DeadLetter['attempts'];
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export class MemoryQueue implements DeliveryQueue {
+  private readonly settings: QueueSettings;
+  private readonly known = new Set<string>();
+  private readonly waiting: Entry[] = [];
+  private readonly delayed = new Map<Entry, NodeJS.Timeout>();
+  private readonly dead = new Map<string, DeadLetter>();
+  private readonly consumers = new Set<MemoryConsumer>();
+  private active = 0;
+
+  constructor(settings: QueueSettings) {
+    this.settings = settings;
+  }
+
+  async publish(message: QueueMessage): Promise<void> {
+    if (this.known.has(message.messageId)) return;
+    this.known.add(message.messageId);
+    this.enqueue({ message: structuredClone(withTraceContext(message)), attemptsMade: 0, history: [] });
+  }
+
+  consume(handler: MessageHandler, options: { concurrency: number }): Consumer {
+    const consumer = new MemoryConsumer(this, handler, options.concurrency);
+    this.consumers.add(consumer);
+    consumer.pump();
+    return consumer;
+  }
+
+  async counts(): Promise<QueueCounts> {
+    return { waiting: this.waiting.length, active: this.active, delayed: this.delayed.size, deadLettered: this.dead.size };
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    return structuredClone([...this.dead.values()].slice(0, limit));
+  }
+
+  async redrive(messageId?: string): Promise<number> {
+    const chosen = [...this.dead.values()].filter((letter) => messageId === undefined || letter.message.messageId === messageId);
+    for (const letter of chosen) {
+      this.dead.delete(letter.message.messageId);
+      this.enqueue({ message: letter.message, attemptsMade: 0, history: letter.attempts });
+    }
+    return chosen.length;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.close()));
+    for (const timer of this.delayed.values()) clearTimeout(timer);
+  }
+
+  /** @internal The next entry for a consumer, if any. */
+  take(): Entry | undefined {
+    const entry = this.waiting.shift();
+    if (entry) this.active += 1;
+    return entry;
+  }
+
+  /** @internal Runs one delivery of an entry and decides what happens next. */
+  async process(entry: Entry, handler: MessageHandler): Promise<void> {
+    const attempt = entry.attemptsMade + 1;
+    try {
+      await inMessageContext('delivery-requests', entry.message, () =>
+        handler(structuredClone(entry.message), { attempt, maxAttempts: this.settings.maxAttempts }),
+      );
+    } catch (error) {
+      if (error instanceof RetryLater) {
+        this.later(entry, error.delayMs);
+        return;
+      }
+      entry.history.push({ attempt, at: new Date().toISOString(), error: errorText(error) });
+      entry.attemptsMade = attempt;
+      if (error instanceof PermanentFailure || attempt >= this.settings.maxAttempts) {
+        this.dead.set(entry.message.messageId, {
+          message: entry.message,
+          reason: errorText(error),
+          attempts: entry.history,
+          deadAt: new Date().toISOString(),
+        });
+        return;
+      }
+      // Exponential backoff with jitter: base * 2^(attempt-1), between half and all of it.
+      this.later(entry, this.settings.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
+    } finally {
+      this.active -= 1;
+    }
+  }
+
+  /** @internal */
+  forget(consumer: MemoryConsumer): void {
+    this.consumers.delete(consumer);
+  }
+
+  private enqueue(entry: Entry): void {
+    this.waiting.push(entry);
+    for (const consumer of this.consumers) consumer.pump();
+  }
+
+  private later(entry: Entry, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.delayed.delete(entry);
+      this.enqueue(entry);
+    }, delayMs);
+    this.delayed.set(entry, timer);
+  }
+}
+
+class MemoryConsumer implements Consumer {
+  private readonly queue: MemoryQueue;
+  private readonly handler: MessageHandler;
+  private readonly concurrency: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing = false;
+
+  constructor(queue: MemoryQueue, handler: MessageHandler, concurrency: number) {
+    this.queue = queue;
+    this.handler = handler;
+    this.concurrency = concurrency;
+  }
+
+  pump(): void {
+    while (!this.closing && this.inFlight.size < this.concurrency) {
+      const entry = this.queue.take();
+      if (!entry) return;
+      const run = this.queue.process(entry, this.handler).finally(() => {
+        this.inFlight.delete(run);
+        this.pump();
+      });
+      this.inFlight.add(run);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.queue.forget(this);
+    await Promise.all(this.inFlight);
+  }
+}

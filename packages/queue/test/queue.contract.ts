@@ -1,0 +1,208 @@
+// The DeliveryQueue contract: one suite, run against every adapter (in-memory always,
+// BullMQ when REDIS_URL is set). An adapter that passes it can carry delivery requests.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type DeliveryQueue, type HandlerContext, PermanentFailure, type QueueMessage, RetryLater } from '../src/index.ts';
+import { cancelMessage, eventually } from './messages.ts';
+
+export interface QueueFixture {
+  queue: DeliveryQueue;
+  cleanup(): Promise<void>;
+}
+
+/** Settings every adapter is opened with: three attempts, 50 ms first backoff. */
+export const contractSettings = { maxAttempts: 3, backoffMs: 50 };
+
+export function describeQueueContract(adapter: string, open: () => Promise<QueueFixture>): void {
+  describe(`DeliveryQueue contract: ${adapter}`, () => {
+    let fixture: QueueFixture | undefined;
+    const start = async () => {
+      fixture = await open();
+      return fixture.queue;
+    };
+
+    beforeAll(() => {
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    });
+
+    afterEach(async () => {
+      await fixture?.cleanup();
+      fixture = undefined;
+    });
+
+    it('delivers a published message to a consumer', async () => {
+      const queue = await start();
+      const received: QueueMessage[] = [];
+      queue.consume(async (message) => void received.push(message), { concurrency: 2 });
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(() => received.length === 1);
+      expect(received[0]).toMatchObject({ messageId: 'd-1:cancel', type: 'cancel', deliveryId: 'd-1', body: { deliveryId: 'd-1' } });
+    });
+
+    it('drops a duplicate publish of the same message id', async () => {
+      const queue = await start();
+      const received: string[] = [];
+      await queue.publish(cancelMessage('d-1'));
+      await queue.publish(cancelMessage('d-1'));
+      await queue.publish(cancelMessage('d-2'));
+      queue.consume(async (message) => void received.push(message.messageId), { concurrency: 1 });
+      await eventually(() => received.length === 2);
+      await sleep(200);
+      expect(received.sort()).toEqual(['d-1:cancel', 'd-2:cancel']);
+    });
+
+    it('retries a failing message with growing delays, then dead-letters it with the reason and each attempt', async () => {
+      const queue = await start();
+      const attempts: { attempt: number; at: number }[] = [];
+      queue.consume(
+        async (_message, { attempt }) => {
+          attempts.push({ attempt, at: Date.now() });
+          throw new Error(`package service answered 503 (attempt ${attempt})`);
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(async () => (await queue.counts()).deadLettered === 1);
+      expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      // Backoff: at least half of 50 ms, then of 100 ms (jitter takes up to half away).
+      expect((attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0)).toBeGreaterThanOrEqual(20);
+      expect((attempts[2]?.at ?? 0) - (attempts[1]?.at ?? 0)).toBeGreaterThanOrEqual(45);
+      const [letter] = await queue.deadLetters(10);
+      expect(letter?.message.messageId).toBe('d-1:cancel');
+      expect(letter?.reason).toBe('package service answered 503 (attempt 3)');
+      expect(letter?.attempts.map((a) => [a.attempt, a.error])).toEqual([
+        [1, 'package service answered 503 (attempt 1)'],
+        [2, 'package service answered 503 (attempt 2)'],
+        [3, 'package service answered 503 (attempt 3)'],
+      ]);
+    });
+
+    it('completes a message that succeeds on a retry, leaving no dead letter', async () => {
+      const queue = await start();
+      const seen: HandlerContext[] = [];
+      let done = false;
+      queue.consume(
+        async (_message, handlerContext) => {
+          seen.push(handlerContext);
+          if (handlerContext.attempt < 2) throw new Error('timeout');
+          done = true;
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(() => done);
+      expect(seen).toEqual([
+        { attempt: 1, maxAttempts: 3 },
+        { attempt: 2, maxAttempts: 3 },
+      ]);
+      await eventually(async () => (await queue.counts()).active === 0);
+      expect(await queue.counts()).toEqual({ waiting: 0, active: 0, delayed: 0, deadLettered: 0 });
+    });
+
+    it('dead-letters a permanent failure at once, without retries', async () => {
+      const queue = await start();
+      let calls = 0;
+      queue.consume(
+        async () => {
+          calls += 1;
+          throw new PermanentFailure('body.packageInfo: Required');
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(async () => (await queue.counts()).deadLettered === 1);
+      expect(calls).toBe(1);
+      expect((await queue.deadLetters(1))[0]).toMatchObject({ reason: 'body.packageInfo: Required', attempts: [{ attempt: 1 }] });
+    });
+
+    it('delays a message on request without using up an attempt', async () => {
+      const queue = await start();
+      const attempts: number[] = [];
+      queue.consume(
+        async (_message, { attempt }) => {
+          attempts.push(attempt);
+          if (attempts.length <= 2) throw new RetryLater('circuit open', 50);
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(() => attempts.length === 3);
+      expect(attempts).toEqual([1, 1, 1]);
+    });
+
+    it('reports waiting, active and delayed counts', async () => {
+      const queue = await start();
+      let release: () => void = () => {};
+      const blocked = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      queue.consume(() => blocked, { concurrency: 1 });
+      for (const id of ['d-1', 'd-2', 'd-3']) await queue.publish(cancelMessage(id));
+      await eventually(async () => {
+        const counts = await queue.counts();
+        return counts.active === 1 && counts.waiting === 2;
+      });
+      release();
+      await eventually(async () => (await queue.counts()).waiting + (await queue.counts()).active === 0);
+    });
+
+    it('re-drives a dead letter with fresh attempts, once the cause is fixed', async () => {
+      const queue = await start();
+      let healthy = false;
+      const completed: string[] = [];
+      queue.consume(
+        async (message) => {
+          if (!healthy) throw new Error('dronescheduler unreachable');
+          completed.push(message.messageId);
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(async () => (await queue.counts()).deadLettered === 1);
+      healthy = true;
+      expect(await queue.redrive('d-1:cancel')).toBe(1);
+      await eventually(() => completed.length === 1);
+      expect((await queue.counts()).deadLettered).toBe(0);
+      expect(await queue.redrive()).toBe(0);
+    });
+
+    it('carries W3C trace context from publisher to consumer', async () => {
+      const queue = await start();
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      let consumedTrace: string | undefined;
+      let carried: string | undefined;
+      queue.consume(
+        async (message) => {
+          carried = message.traceparent;
+          consumedTrace = trace.getSpanContext(context.active())?.traceId;
+        },
+        { concurrency: 1 },
+      );
+      const publisher = trace.setSpanContext(context.active(), { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+      await context.with(publisher, () => queue.publish(cancelMessage('d-1')));
+      await eventually(() => consumedTrace !== undefined);
+      expect(carried).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+      expect(consumedTrace).toBe(traceId);
+    });
+
+    it('lets in-flight messages finish when a consumer closes', async () => {
+      const queue = await start();
+      let finished = false;
+      const consumer = queue.consume(
+        async () => {
+          await sleep(300);
+          finished = true;
+        },
+        { concurrency: 1 },
+      );
+      await queue.publish(cancelMessage('d-1'));
+      await eventually(async () => (await queue.counts()).active === 1);
+      await consumer.close();
+      expect(finished).toBe(true);
+    });
+  });
+}
