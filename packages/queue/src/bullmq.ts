@@ -122,7 +122,8 @@ export class BullmqQueue implements DeliveryQueue {
       }
       const record: AttemptRecord = { attempt, at: new Date().toISOString(), error: errorText(error) };
       await job.log(JSON.stringify(record));
-      if (error instanceof PermanentFailure) throw new UnrecoverableError(error.message);
+      // The consumer's own limit is final, whatever attempts the publisher set on the job.
+      if (error instanceof PermanentFailure || attempt >= this.settings.maxAttempts) throw new UnrecoverableError(errorText(error));
       throw error;
     }
   }
@@ -168,6 +169,10 @@ export class BullmqQueue implements DeliveryQueue {
   }
 
   async ping(): Promise<void> {
+    await waitUntilConnected(this.connection, 0);
+  }
+
+  async ready(): Promise<void> {
     await waitUntilConnected(this.connection);
   }
 

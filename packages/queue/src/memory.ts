@@ -58,6 +58,8 @@ export class MemoryQueue implements DeliveryQueue {
 
   async ping(): Promise<void> {}
 
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
     for (const timer of this.delayed.values()) clearTimeout(timer);

@@ -74,7 +74,9 @@ export interface DeliveryQueue {
   deadLetters(limit: number): Promise<DeadLetter[]>;
   /** Puts dead letters back on the queue with fresh attempts: one by message id, or all. Returns how many. */
   redrive(messageId?: string): Promise<number>;
-  /** Resolves when the broker is reachable (readiness). */
+  /** Resolves when the broker is reachable now (readiness); does not wait for a reconnection. */
   ping(): Promise<void>;
+  /** Resolves once the broker is reachable, waiting for the first connection (start-up). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }

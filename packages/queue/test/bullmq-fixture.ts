@@ -21,7 +21,7 @@ export function bullmqSettings(url: string, prefix = `test-${randomUUID().slice(
 
 export async function openBullmq(url: string, settings = bullmqSettings(url)) {
   const queue = new BullmqQueue(settings, capturingLogger('queue-test').log);
-  await queue.ping();
+  await queue.ready();
   return {
     queue,
     settings,

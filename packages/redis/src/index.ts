@@ -52,10 +52,12 @@ export function translateRedisError(error: unknown, what: string): unknown {
 
 /**
  * Resolves once the client is connected and answers PING, waiting up to `timeoutMs` for a
- * connection in progress; rejects otherwise (reconnection goes on in the background).
+ * connection in progress (0: not at all, for readiness probes); rejects otherwise, while
+ * reconnection goes on in the background.
  */
 export async function waitUntilConnected(redis: Redis, timeoutMs = 2_000): Promise<void> {
   if (redis.status === 'wait') redis.connect().catch(() => {});
+  if (redis.status !== 'ready' && timeoutMs === 0) throw new Error(`redis connection is ${redis.status}`);
   if (redis.status !== 'ready') {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {

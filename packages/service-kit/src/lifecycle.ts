@@ -35,13 +35,20 @@ export class Lifecycle {
     this.closers.push({ name, close });
   }
 
-  /** Runs every closer even if one fails; failures are logged, not thrown. */
-  async close(log: Pick<Logger, 'info' | 'error'>): Promise<void> {
+  /**
+   * Runs every closer even if one fails or hangs (each gets `perCloserTimeoutMs`, so a
+   * dependency that is down cannot hold shutdown); failures are logged, not thrown.
+   */
+  async close(log: Pick<Logger, 'info' | 'error'>, perCloserTimeoutMs = 5_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const closer of this.closers.toReversed()) {
       try {
-        await closer.close();
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`did not close within ${perCloserTimeoutMs} ms`)), perCloserTimeoutMs);
+        });
+        await Promise.race([Promise.resolve().then(() => closer.close()), timedOut]).finally(() => clearTimeout(timer));
         log.info({ resource: closer.name }, 'closed');
       } catch (error) {
         log.error({ err: error, resource: closer.name }, 'failed to close');

@@ -1,5 +1,5 @@
 // The dronescheduler's settings, read once from the environment.
-import { parseServiceArea, SEATTLE } from '@dronedelivery/geo';
+import { serviceAreaSetting } from '@dronedelivery/geo';
 import { baseConfigSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 import { DEFAULT_FLEET, Fleet } from './fleet.ts';
@@ -31,17 +31,7 @@ export const configSchema = baseConfigSchema.extend({
     .pipe(Fleet)
     .default(DEFAULT_FLEET),
   /** Where address labels are placed: "south,west,north,east" in degrees. */
-  SERVICE_AREA: z
-    .string()
-    .transform((text, context) => {
-      try {
-        return parseServiceArea(text);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    })
-    .default(SEATTLE),
+  SERVICE_AREA: serviceAreaSetting,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,61 @@
+// The queue's settings and adapter choice, shared by ingestion (producer) and workflow
+// (consumer) so both read the same variables.
+import { z } from 'zod';
+import { BullmqQueue } from './bullmq.ts';
+import { MemoryQueue } from './memory.ts';
+import type { DeliveryQueue } from './queue.ts';
+
+const count = z.coerce.number().int().min(0);
+
+export const queueConfigSchema = z.object({
+  /** Redis for the queue. Unset: in memory (embedded mode, one process, lost on exit). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  QUEUE_PREFIX: z.string().min(1).default('dronedelivery'),
+  QUEUE_NAME: z.string().min(1).default('delivery-requests'),
+  /** Tries per message, the first included, before it is dead-lettered. */
+  QUEUE_MAX_ATTEMPTS: count.min(1).default(8),
+  /** First retry delay; doubled each time, with jitter. */
+  QUEUE_BACKOFF_MS: count.min(1).default(1_000),
+  /** A consumer that stops renewing its lock this long is presumed dead; its job is taken over. */
+  QUEUE_LOCK_DURATION_MS: count.min(100).default(30_000),
+  QUEUE_STALLED_INTERVAL_MS: count.min(100).default(15_000),
+  /** Times a job may lose its consumer before it is dead-lettered. */
+  QUEUE_MAX_STALLED_COUNT: count.min(1).default(2),
+});
+
+export type QueueConfig = z.infer<typeof queueConfigSchema>;
+
+interface Logger {
+  info: (object: object, message: string) => void;
+  warn: (object: object, message: string) => void;
+  error: (object: object, message: string) => void;
+}
+
+/** BullMQ on Redis when REDIS_URL is set, memory otherwise. */
+export function selectQueue(config: QueueConfig, log: Logger): DeliveryQueue {
+  const settings = { maxAttempts: config.QUEUE_MAX_ATTEMPTS, backoffMs: config.QUEUE_BACKOFF_MS };
+  if (!config.REDIS_URL) {
+    log.warn(
+      { queue: 'memory' },
+      'delivery-request queue: in memory (REDIS_URL is not set); queued messages are lost when the process exits',
+    );
+    return new MemoryQueue(settings);
+  }
+  log.info({ queue: 'bullmq', name: config.QUEUE_NAME }, 'delivery-request queue: BullMQ on Redis');
+  return new BullmqQueue(
+    {
+      ...settings,
+      redis: { url: config.REDIS_URL, password: config.REDIS_PASSWORD },
+      prefix: config.QUEUE_PREFIX,
+      queueName: config.QUEUE_NAME,
+      lockDurationMs: config.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: config.QUEUE_STALLED_INTERVAL_MS,
+      maxStalledCount: config.QUEUE_MAX_STALLED_COUNT,
+    },
+    log,
+  );
+}

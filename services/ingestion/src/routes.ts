@@ -1,0 +1,178 @@
+// HTTP routes of ingestion: validate, honour the Idempotency-Key, publish, answer 202
+// only once the queue has the message.
+import {
+  AcceptedCancellation,
+  AcceptedDeliveryRequest,
+  AcceptedDeliveryRequestChange,
+  DeliveryRequest,
+  DeliveryRequestChange,
+  DeliveryRequestIdParams,
+  Problem,
+  type QueueMessage,
+} from '@dronedelivery/contracts';
+import type { ServiceArea } from '@dronedelivery/geo';
+import type { DeliveryQueue } from '@dronedelivery/queue';
+import { HttpProblem, problemType, type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { IdempotencyStore } from './idempotency/store.ts';
+import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
+
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -')
+    .optional(),
+});
+
+const problems = { 400: Problem, 409: Problem, 413: Problem, 422: Problem, 503: Problem };
+
+export interface RouteOptions {
+  queue: DeliveryQueue;
+  idempotency: IdempotencyStore;
+  area: ServiceArea;
+  idempotencyTtlSeconds: number;
+  clock: () => Date;
+}
+
+/** Rejections by reason, from the status the route answered with. */
+const REJECTION_REASONS: Record<number, string> = {
+  400: 'invalid',
+  409: 'idempotency-pending',
+  413: 'too-large',
+  415: 'media-type',
+  422: 'idempotency-mismatch',
+  503: 'queue-unavailable',
+};
+
+export function registerRoutes(app: ServiceInstance, options: RouteOptions): void {
+  const { queue, idempotency, area, idempotencyTtlSeconds, clock } = options;
+  const accepted = app.metrics.counter({
+    name: 'ingestion_accepted_total',
+    help: 'Requests accepted (202), by message type.',
+    labelNames: ['type', 'replayed'],
+  });
+  const rejected = app.metrics.counter({ name: 'ingestion_rejected_total', help: 'Requests refused, by reason.', labelNames: ['reason'] });
+  const publishSeconds = app.metrics.histogram({
+    name: 'ingestion_publish_duration_seconds',
+    help: 'Time for the queue to confirm a message.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const reason = REJECTION_REASONS[reply.statusCode];
+    if (reason && request.url.startsWith('/api/deliveryrequests')) rejected.inc({ reason });
+  });
+
+  /**
+   * Publishes `message` and answers 202 with `body`, at most once per Idempotency-Key: a
+   * repeat gets the first answer again and publishes nothing.
+   */
+  async function acceptOnce(
+    reply: FastifyReply,
+    key: string | undefined,
+    requestFingerprint: string,
+    message: QueueMessage,
+    body: unknown,
+  ): Promise<FastifyReply> {
+    if (key) {
+      const claim = await idempotency.claim(key, requestFingerprint, idempotencyTtlSeconds);
+      if (!claim.claimed) {
+        const { existing } = claim;
+        if (existing.fingerprint !== requestFingerprint)
+          throw new UnprocessableContent('This Idempotency-Key was already used with a different request.');
+        if (existing.state === 'pending') {
+          throw new HttpProblem(409, 'A request with this Idempotency-Key is still being accepted; retry shortly.', {
+            type: problemType('idempotency-pending'),
+            headers: { 'retry-after': '1' },
+          });
+        }
+        accepted.inc({ type: message.type, replayed: 'true' });
+        return reply
+          .code(existing.response.status)
+          .header('location', existing.response.location)
+          .header('idempotent-replayed', 'true')
+          .send(existing.response.body);
+      }
+    }
+    const location = `/api/deliveries/${message.deliveryId}`;
+    const stopTimer = publishSeconds.startTimer();
+    try {
+      await queue.publish(message);
+    } catch (error) {
+      if (key) await idempotency.release(key).catch(() => undefined);
+      throw error;
+    } finally {
+      stopTimer();
+    }
+    if (key) await idempotency.complete(key, requestFingerprint, { status: 202, location, body });
+    accepted.inc({ type: message.type, replayed: 'false' });
+    return reply.code(202).header('location', location).send(body);
+  }
+
+  app.post(
+    '/api/deliveryrequests',
+    {
+      schema: {
+        summary: 'Ask for a delivery. 202 once the request is safely queued; an Idempotency-Key makes repeats harmless.',
+        tags: ['public'],
+        headers: IdempotencyHeaders,
+        body: DeliveryRequest,
+        response: { 202: AcceptedDeliveryRequest, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const message = deliveryMessage(newDeliveryId(), request.body, area, clock());
+      const key = request.headers['idempotency-key'];
+      return acceptOnce(
+        reply,
+        key && `owner:${request.body.ownerId}:${key}`,
+        fingerprint('POST', request.url, request.body),
+        message,
+        message.body,
+      );
+    },
+  );
+
+  app.patch(
+    '/api/deliveryrequests/:deliveryId',
+    {
+      schema: {
+        summary: 'Reschedule a delivery: new pickup or dropoff location, pickup time or deadline.',
+        tags: ['public'],
+        headers: IdempotencyHeaders,
+        params: DeliveryRequestIdParams,
+        body: DeliveryRequestChange,
+        response: { 202: AcceptedDeliveryRequestChange, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const { deliveryId } = request.params;
+      const key = request.headers['idempotency-key'];
+      const message = rescheduleMessage(deliveryId, request.body, area, clock(), key);
+      return acceptOnce(
+        reply,
+        key && `delivery:${deliveryId}:${key}`,
+        fingerprint('PATCH', request.url, request.body),
+        message,
+        message.body,
+      );
+    },
+  );
+
+  app.delete(
+    '/api/deliveryrequests/:deliveryId',
+    {
+      schema: {
+        summary: 'Cancel a delivery. Repeating a cancel is harmless.',
+        tags: ['public'],
+        params: DeliveryRequestIdParams,
+        response: { 202: AcceptedCancellation, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const message = cancelMessage(request.params.deliveryId, clock());
+      return acceptOnce(reply, undefined, '', message, message.body);
+    },
+  );
+}
