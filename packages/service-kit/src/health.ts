@@ -33,11 +33,26 @@ interface CachedCheck extends Required<DependencyCheck> {
 
 export class Health {
   private readonly checks = new Map<string, CachedCheck>();
+  private readonly livenessChecks = new Map<string, CachedCheck>();
   private state: ReadinessReport['state'] = 'starting';
 
   addCheck(check: DependencyCheck): void {
     if (this.checks.has(check.name)) throw new Error(`Health check "${check.name}" is already registered`);
     this.checks.set(check.name, { timeoutMs: 2_000, cacheMs: 1_000, ...check, checkedAt: 0 });
+  }
+
+  /**
+   * A check that the process itself is not wedged (say, a consumer loop that stopped making
+   * progress). Failing it fails liveness, and the pod is restarted: never add dependencies here.
+   */
+  addLivenessCheck(check: DependencyCheck): void {
+    if (this.livenessChecks.has(check.name)) throw new Error(`Liveness check "${check.name}" is already registered`);
+    this.livenessChecks.set(check.name, { timeoutMs: 2_000, cacheMs: 1_000, ...check, checkedAt: 0 });
+  }
+
+  async liveness(): Promise<{ alive: boolean; checks: Record<string, CheckResult> }> {
+    const entries = await Promise.all([...this.livenessChecks.values()].map(async (c) => [c.name, await this.run(c)] as const));
+    return { alive: entries.every(([, r]) => r.status === 'up'), checks: Object.fromEntries(entries) };
   }
 
   markStarted(): void {

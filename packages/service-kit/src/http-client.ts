@@ -19,6 +19,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { Pool } from 'undici';
+import { z } from 'zod';
 import type { Metrics } from './metrics.ts';
 
 export interface HttpClientSettings {
@@ -301,5 +302,37 @@ function instrument(metrics: Metrics) {
       help: 'Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open, 3 isolated.',
       labelNames: ['upstream'],
     }),
+  };
+}
+
+/**
+ * The outbound HTTP knobs as environment variables (one schema for every service that
+ * calls others), so that a chart's values reach the code under documented names.
+ */
+export const httpClientConfigSchema = z.object({
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.timeoutMs),
+  UPSTREAM_RETRIES: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retries),
+  UPSTREAM_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retryBaseDelayMs),
+  UPSTREAM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retryMaxDelayMs),
+  UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(defaultHttpClientSettings.breakerThreshold),
+  UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.breakerHalfOpenAfterMs),
+  UPSTREAM_BULKHEAD_LIMIT: z.coerce.number().int().min(1).default(defaultHttpClientSettings.bulkheadLimit),
+  UPSTREAM_BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(defaultHttpClientSettings.bulkheadQueue),
+  UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.connections),
+});
+
+export type HttpClientConfig = z.infer<typeof httpClientConfigSchema>;
+
+export function httpClientSettingsFrom(config: HttpClientConfig): HttpClientSettings {
+  return {
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    retries: config.UPSTREAM_RETRIES,
+    retryBaseDelayMs: config.UPSTREAM_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: config.UPSTREAM_RETRY_MAX_DELAY_MS,
+    breakerThreshold: config.UPSTREAM_BREAKER_THRESHOLD,
+    breakerHalfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
+    bulkheadLimit: config.UPSTREAM_BULKHEAD_LIMIT,
+    bulkheadQueue: config.UPSTREAM_BULKHEAD_QUEUE,
+    connections: config.UPSTREAM_CONNECTIONS,
   };
 }

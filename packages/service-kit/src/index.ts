@@ -6,10 +6,13 @@ export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } 
 export {
   defaultHttpClientSettings,
   HttpClient,
+  type HttpClientConfig,
   type HttpClientOptions,
   type HttpClientSettings,
   type HttpRequest,
   type HttpResponse,
+  httpClientConfigSchema,
+  httpClientSettingsFrom,
   UpstreamError,
   type UpstreamFailure,
 } from './http-client.ts';

@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 interface Closer {
   name: string;
   close: () => Promise<unknown> | unknown;
+  timeoutMs?: number | undefined;
 }
 
 interface StartupTask {
@@ -31,8 +32,9 @@ export class Lifecycle {
     }
   }
 
-  onShutdown(name: string, close: Closer['close']): void {
-    this.closers.push({ name, close });
+  /** `timeoutMs` bounds how long this closer may take (default: the close() default). */
+  onShutdown(name: string, close: Closer['close'], options: { timeoutMs?: number } = {}): void {
+    this.closers.push({ name, close, timeoutMs: options.timeoutMs });
   }
 
   /**
@@ -45,8 +47,9 @@ export class Lifecycle {
     for (const closer of this.closers.toReversed()) {
       try {
         let timer: NodeJS.Timeout | undefined;
+        const limit = closer.timeoutMs ?? perCloserTimeoutMs;
         const timedOut = new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`did not close within ${perCloserTimeoutMs} ms`)), perCloserTimeoutMs);
+          timer = setTimeout(() => reject(new Error(`did not close within ${limit} ms`)), limit);
         });
         await Promise.race([Promise.resolve().then(() => closer.close()), timedOut]).finally(() => clearTimeout(timer));
         log.info({ resource: closer.name }, 'closed');

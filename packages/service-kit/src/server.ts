@@ -159,8 +159,9 @@ function registerLoadShedding(app: ServiceInstance, config: ServerOptions['confi
 function registerProbes(app: ServiceInstance): void {
   const noStore = { 'cache-control': 'no-store' };
   app.get('/healthz/live', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
-    reply.headers(noStore);
-    return { status: 'alive', uptimeSeconds: Math.round(process.uptime()) };
+    const report = await app.health.liveness();
+    reply.headers(noStore).code(report.alive ? 200 : 503);
+    return { status: report.alive ? 'alive' : 'wedged', uptimeSeconds: Math.round(process.uptime()), checks: report.checks };
   });
   app.get('/healthz/startup', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
     reply.headers(noStore).code(app.health.started ? 200 : 503);

@@ -1,0 +1,13 @@
+// Process entry point of the workflow.
+import { selectQueue } from '@dronedelivery/queue';
+import { runService } from '@dronedelivery/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
+import { buildApp } from './app.ts';
+import { configSchema } from './config.ts';
+
+await runService({
+  name: 'workflow',
+  version: packageJson.version,
+  configSchema,
+  build: ({ config, log }) => buildApp({ config, log, queue: selectQueue(config, log) }),
+});

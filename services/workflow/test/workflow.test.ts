@@ -1,0 +1,157 @@
+// The workflow against the real package, delivery and dronescheduler apps (in-process, on
+// loopback, in-memory stores) through fault-injecting proxies, consuming a real queue:
+// BullMQ on Redis whenever REDIS_URL is set (CI), and the in-memory queue always.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cancelMessage, deliveryMessage, type Harness, redisUrl, rescheduleMessage, startHarness } from './harness.ts';
+
+const queues = [{ name: 'in-memory queue', bullmq: false }, ...(redisUrl ? [{ name: 'BullMQ on Redis', bullmq: true }] : [])];
+
+describe.each(queues)('workflow on $name', ({ bullmq }) => {
+  let harness: Harness;
+
+  afterEach(async () => {
+    await harness?.close();
+  });
+
+  const start = async (overrides = {}) => {
+    harness = await startHarness({ bullmq, overrides });
+    return harness;
+  };
+  const delivery = (id: string) => harness.backends.delivery.inject({ method: 'GET', url: `/api/deliveries/${id}` });
+  const reservations = async () => (await harness.schedulerStore.drones()).flatMap((state) => state.reservations.map((r) => r.deliveryId));
+  const metrics = async () => (await harness.workflow.inject({ method: 'GET', url: '/metrics' })).body;
+  const admin = (method: 'GET' | 'POST', url: string, token = 'operator-token-for-tests', payload?: object) =>
+    harness.workflow.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+
+  it('delivery: package stored, drone assigned, delivery recorded with the assignment', async () => {
+    await start();
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    const record = (await delivery('d-1')).json() as { droneId: string; stage: string; packageId: string };
+    expect(record).toMatchObject({ stage: 'Created', packageId: 'pkg-d-1' });
+    expect((await harness.backends.package.inject({ method: 'GET', url: '/api/packages/pkg-d-1' })).json()).toMatchObject({
+      ownerId: 'owner-a',
+      size: 'Small',
+      weight: 2,
+    });
+    expect(await reservations()).toEqual(['d-1']);
+    const status = (await harness.backends.delivery.inject({ method: 'GET', url: '/api/deliveries/d-1/status' })).json() as {
+      pickupEta: string;
+    };
+    expect(Date.parse(status.pickupEta)).toBeGreaterThan(Date.now());
+    expect(await metrics()).toMatch(/workflow_messages_processed_total\{[^}]*type="delivery"[^}]*outcome="delivery-scheduled"[^}]*\} 1/);
+  });
+
+  it('reschedule: the drone re-planned and the delivery changed; cancel: cancelled and the drone released', async () => {
+    await start();
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    const later = new Date(Date.parse((await delivery('d-1')).json<{ pickupTime: string }>().pickupTime) + 3 * 3600_000).toISOString();
+    await harness.queue.publish(rescheduleMessage('d-1', later));
+    await expect.poll(async () => (await delivery('d-1')).json<{ stage: string }>().stage, { timeout: 10_000 }).toBe('Rescheduled');
+    expect((await delivery('d-1')).json()).toMatchObject({ pickupTime: later });
+    const [reservation] = (await harness.schedulerStore.drones()).flatMap((state) => state.reservations);
+    expect(Date.parse(reservation?.to ?? '')).toBeGreaterThan(Date.parse(later));
+
+    await harness.queue.publish(cancelMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).json<{ stage: string }>().stage, { timeout: 10_000 }).toBe('Cancelled');
+    await expect.poll(reservations).toEqual([]);
+  });
+
+  it('a backend failing twice then recovering: completed, with the retries counted', async () => {
+    await start();
+    harness.proxies.package.failures = 2;
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    expect(await metrics()).toMatch(/http_client_retries_total\{[^}]*upstream="package"[^}]*\} 2/);
+  });
+
+  it('a backend down past the last attempt: dead letter with its reason and every attempt, the drone released', async () => {
+    await start();
+    harness.proxies.delivery.down = true;
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await harness.queue.counts()).deadLettered, { timeout: 15_000 }).toBe(1);
+    const listed = (await admin('GET', '/admin/deadletters')).json() as {
+      count: number;
+      deadLetters: { reason: string; attempts: unknown[]; message: { messageId: string } }[];
+    };
+    expect(listed.count).toBe(1);
+    expect(listed.deadLetters[0]?.message.messageId).toBe('d-1:delivery');
+    expect(listed.deadLetters[0]?.reason).toMatch(/delivery/);
+    expect(listed.deadLetters[0]?.attempts).toHaveLength(3);
+    // Compensation: no drone stays booked for a delivery that was never recorded.
+    expect(await reservations()).toEqual([]);
+
+    // Re-drive once the backend is back: the delivery completes.
+    harness.proxies.delivery.heal();
+    expect((await admin('POST', '/admin/deadletters/redrive', undefined, {})).json()).toEqual({ redriven: 1 });
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    expect(await reservations()).toEqual(['d-1']);
+  });
+
+  it('a poison message: dead-lettered at once, with the validation failures', async () => {
+    await start();
+    await harness.queue.publish({ ...deliveryMessage('d-1'), body: { deliveryId: 'd-1', ownerId: 'owner-a' } } as never);
+    await expect.poll(async () => (await harness.queue.counts()).deadLettered, { timeout: 10_000 }).toBe(1);
+    const [letter] = await harness.queue.deadLetters(1);
+    expect(letter?.attempts).toHaveLength(1);
+    expect(letter?.reason).toMatch(/^invalid message: .*packageInfo/);
+    expect(harness.proxies.package.received + harness.proxies.dronescheduler.received + harness.proxies.delivery.received).toBe(0);
+  });
+
+  it('the same request delivered twice: one delivery, one reservation', async () => {
+    await start();
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    // A redelivery (a second message id for the same request, as after a crash before the ack).
+    await harness.queue.publish(deliveryMessage('d-1', 'd-1:delivery:again'));
+    await expect
+      .poll(async () => (await metrics()).match(/outcome="delivery-already-scheduled"[^}]*\} 1/) !== null, { timeout: 10_000 })
+      .toBe(true);
+    expect(await reservations()).toEqual(['d-1']);
+    const events = (await harness.backends.delivery.inject({ method: 'GET', url: '/api/deliveries/d-1/events' })).json() as unknown[];
+    expect(events).toHaveLength(1);
+  });
+
+  it('a cancel that overtakes its delivery: the delivery ends cancelled and no drone is booked', async () => {
+    await start();
+    await harness.queue.publish(cancelMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(410);
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect
+      .poll(async () => (await metrics()).includes('outcome="delivery-cancelled-before-scheduled"'), { timeout: 10_000 })
+      .toBe(true);
+    expect((await delivery('d-1')).statusCode).toBe(410);
+    expect(await reservations()).toEqual([]);
+  });
+
+  it('an open circuit delays messages without spending their attempts', async () => {
+    await start({ UPSTREAM_BREAKER_THRESHOLD: 1, UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: 300, UPSTREAM_RETRIES: 0 });
+    harness.proxies.package.failures = 1;
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
+    expect((await harness.queue.counts()).deadLettered).toBe(0);
+  });
+
+  it('shutdown mid-processing loses nothing: in-flight messages finish, the rest complete after a restart', async () => {
+    await start();
+    harness.proxies.delivery.delayMs = 300;
+    for (const id of ['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']) await harness.queue.publish(deliveryMessage(id));
+    await expect.poll(async () => (await harness.queue.counts()).active, { timeout: 10_000 }).toBeGreaterThan(0);
+    await harness.workflow.close();
+    harness.proxies.delivery.delayMs = 0;
+    await harness.restartWorkflow();
+    for (const id of ['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']) {
+      await expect.poll(async () => (await delivery(id)).statusCode, { timeout: 15_000 }).toBe(200);
+    }
+    expect((await reservations()).sort()).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']);
+    expect((await harness.queue.counts()).deadLettered).toBe(0);
+  });
+
+  it('operator endpoints need the bearer token', async () => {
+    await start();
+    expect((await harness.workflow.inject({ method: 'GET', url: '/admin/deadletters' })).statusCode).toBe(401);
+    expect((await admin('GET', '/admin/deadletters', 'wrong-token-of-the-same-size')).statusCode).toBe(401);
+    expect((await admin('GET', '/admin/deadletters')).statusCode).toBe(200);
+  });
+});
