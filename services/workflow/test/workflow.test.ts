@@ -2,6 +2,7 @@
 // loopback, in-memory stores) through fault-injecting proxies, consuming a real queue:
 // BullMQ on Redis whenever REDIS_URL is set (CI), and the in-memory queue always.
 import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../src/config.ts';
 import { cancelMessage, deliveryMessage, type Harness, redisUrl, rescheduleMessage, startHarness } from './harness.ts';
 
 const queues = [{ name: 'in-memory queue', bullmq: false }, ...(redisUrl ? [{ name: 'BullMQ on Redis', bullmq: true }] : [])];
@@ -146,6 +147,22 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
     }
     expect((await reservations()).sort()).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']);
     expect((await harness.queue.counts()).deadLettered).toBe(0);
+  });
+
+  it('the per-attempt timeout set in the environment is the one the clients use', async () => {
+    const fromEnvironment = configSchema.parse({ UPSTREAM_TIMEOUT_MS: '150', UPSTREAM_RETRIES: '0' });
+    await start({ UPSTREAM_TIMEOUT_MS: fromEnvironment.UPSTREAM_TIMEOUT_MS, UPSTREAM_RETRIES: fromEnvironment.UPSTREAM_RETRIES });
+    harness.proxies.package.delayMs = 400;
+    await harness.queue.publish(deliveryMessage('d-1'));
+    await expect
+      .poll(
+        async () =>
+          /http_client_request_duration_seconds_count\{[^}]*upstream="package"[^}]*outcome="timeout"[^}]*\} [1-9]/.test(await metrics()),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    harness.proxies.package.heal();
+    await expect.poll(async () => (await delivery('d-1')).statusCode, { timeout: 10_000 }).toBe(200);
   });
 
   it('operator endpoints need the bearer token', async () => {
