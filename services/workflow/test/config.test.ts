@@ -54,7 +54,10 @@ describe('workflow configuration', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['UPSTREAM_RETRIES', 'WORKFLOW_ADMIN_TOKEN', 'WORKFLOW_CONCURRENCY']);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'UPSTREAM_RETRIES',
+      'WORKFLOW_ADMIN_TOKEN',
+      'WORKFLOW_CONCURRENCY',
+    ]);
   });
-});
 });
