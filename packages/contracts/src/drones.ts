@@ -24,6 +24,9 @@ export const DroneAssignment = z.object({
     ),
 });
 
+/** `GET /api/dronedeliveries/{deliveryId}`: a delivery's assignment, with whose it is. */
+export const DroneAssignmentView = DroneAssignment.extend({ deliveryId: Identifier, ownerId: Identifier });
+
 export const PackageDetail = z.object({ id: Identifier, size: PackageSize, weight: PackageWeight });
 
 /** `PUT /api/dronedeliveries/{deliveryId}` (internal). */
@@ -51,6 +54,7 @@ export const Utilization = z.object({
 
 export type Waypoint = z.infer<typeof Waypoint>;
 export type DroneAssignment = z.infer<typeof DroneAssignment>;
+export type DroneAssignmentView = z.infer<typeof DroneAssignmentView>;
 export type PackageDetail = z.infer<typeof PackageDetail>;
 export type DroneAssignmentRequest = z.infer<typeof DroneAssignmentRequest>;
 export type Utilization = z.infer<typeof Utilization>;

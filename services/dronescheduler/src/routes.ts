@@ -2,6 +2,7 @@
 import {
   DroneAssignment,
   DroneAssignmentRequest,
+  DroneAssignmentView,
   DroneDeliveryIdParams,
   Problem,
   Utilization,
@@ -27,6 +28,24 @@ export function registerRoutes(app: ServiceInstance, scheduler: Scheduler): void
       },
     },
     async (request) => scheduler.assign(request.params.deliveryId, request.body),
+  );
+
+  app.get(
+    '/api/dronedeliveries/:deliveryId',
+    {
+      schema: {
+        summary: "A delivery's drone assignment (internal; the gateway's details view reads it).",
+        tags: ['internal'],
+        params: DroneDeliveryIdParams,
+        response: { 200: DroneAssignmentView, ...problems },
+      },
+    },
+    async (request) => {
+      const { deliveryId } = request.params;
+      const found = await scheduler.assignmentOf(deliveryId);
+      if (!found) throw new NotFound(`No drone is assigned to delivery ${deliveryId}.`);
+      return { ...found.assignment, deliveryId, ownerId: found.ownerId };
+    },
   );
 
   app.delete(

@@ -70,6 +70,12 @@ export class Scheduler {
     if (existing) await this.store.deleteAssignment(existing);
   }
 
+  /** The assignment recorded for a delivery, if any. */
+  async assignmentOf(deliveryId: string): Promise<{ ownerId: string; assignment: DroneAssignment } | undefined> {
+    const record = await this.store.getAssignment(deliveryId);
+    return record && { ownerId: record.ownerId, assignment: record.assignment };
+  }
+
   usage(ownerId: string, month: string): Promise<UsageTotals> {
     return this.store.usage(ownerId, month);
   }
