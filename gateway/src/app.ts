@@ -1,0 +1,86 @@
+// Builds the gateway: authentication on every /api route, per-caller rate limits, CORS,
+// the public routes and aggregations, and one OpenAPI document with a docs page.
+
+import { createRedisClient, type Redis } from '@dronedelivery/redis';
+import {
+  createServer,
+  HttpClient,
+  HttpProblem,
+  httpClientSettingsFrom,
+  type Logger,
+  problemType,
+  type ServiceInstance,
+} from '@dronedelivery/service-kit';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swaggerUi from '@fastify/swagger-ui';
+import packageJson from '../package.json' with { type: 'json' };
+import { registerAggregations } from './aggregation.ts';
+import { createVerifier } from './auth.ts';
+import type { Config } from './config.ts';
+import { registerRoutes } from './routes.ts';
+import type { Upstreams } from './upstreams.ts';
+
+export interface GatewayDependencies {
+  config: Config;
+  log: Logger;
+}
+
+export async function buildApp({ config, log }: GatewayDependencies): Promise<ServiceInstance> {
+  const app = await createServer({ name: 'gateway', version: packageJson.version, logger: log, config });
+  const settings = httpClientSettingsFrom(config);
+  const upstreams: Upstreams = {
+    ingestion: new HttpClient({ upstream: 'ingestion', baseUrl: config.INGESTION_URL, metrics: app.metrics, ...settings }),
+    delivery: new HttpClient({ upstream: 'delivery', baseUrl: config.DELIVERY_URL, metrics: app.metrics, ...settings }),
+    package: new HttpClient({ upstream: 'package', baseUrl: config.PACKAGE_URL, metrics: app.metrics, ...settings }),
+    dronescheduler: new HttpClient({ upstream: 'dronescheduler', baseUrl: config.DRONESCHEDULER_URL, metrics: app.metrics, ...settings }),
+  };
+  for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
+
+  const verify = createVerifier(config);
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/api/')) request.caller = await verify(request.headers.authorization);
+  });
+
+  let redis: Redis | undefined;
+  if (config.REDIS_URL) {
+    redis = createRedisClient(
+      {
+        url: config.REDIS_URL,
+        password: config.REDIS_PASSWORD,
+        keyPrefix: 'gateway:ratelimit:',
+        connectionName: 'dronedelivery-gateway',
+        commandTimeoutMs: 500,
+      },
+      log,
+    );
+    redis.connect().catch(() => undefined);
+    app.lifecycle.onShutdown('rate-limit store', () => redis?.quit());
+  }
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_MAX,
+    timeWindow: config.RATE_LIMIT_WINDOW_MS,
+    // Counted per verified caller (after authentication), by address for anything else.
+    hook: 'preHandler',
+    keyGenerator: (request) => request.caller?.subject ?? request.ip,
+    ...(redis ? { redis, skipOnError: true } : {}),
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(429, `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later.`, {
+        type: problemType('rate-limited'),
+        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+      }),
+    enableDraftSpec: true,
+  });
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+    exposedHeaders: ['location', 'retry-after', 'x-request-id'],
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformSpecification: (document) => document });
+
+  registerRoutes(app, upstreams);
+  registerAggregations(app, upstreams, config.AGGREGATION_PART_TIMEOUT_MS);
+  return app;
+}

@@ -1,0 +1,95 @@
+// Who is calling: JWT bearer verification (HS256 with a shared secret, or RS256/ES256 keys
+// from a JWKS URL such as Microsoft Entra ID's), with issuer, audience and expiry checks,
+// and the caller's roles and owner id from the claims. Failures are 401 problems with
+// WWW-Authenticate.
+import { HttpProblem, problemType } from '@dronedelivery/service-kit';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Config } from './config.ts';
+
+export type Role = 'customer' | 'operator' | 'drone';
+const ROLES: readonly Role[] = ['customer', 'operator', 'drone'];
+
+export interface Caller {
+  subject: string;
+  roles: ReadonlySet<Role>;
+  /** Customers act for one owner. */
+  ownerId: string | undefined;
+}
+
+export class Unauthenticated extends HttpProblem {
+  constructor(description: string) {
+    super(401, description, {
+      type: problemType('unauthenticated'),
+      headers: {
+        'www-authenticate': `Bearer realm="dronedelivery", error="invalid_token", error_description="${description.replaceAll('"', "'")}"`,
+      },
+    });
+  }
+}
+
+export class Forbidden extends HttpProblem {
+  constructor(detail: string) {
+    super(403, detail, { type: problemType('forbidden') });
+  }
+}
+
+export type Verifier = (authorization: string | undefined) => Promise<Caller>;
+
+export function createVerifier(
+  config: Pick<Config, 'JWT_SECRET' | 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_SKEW_SECONDS' | 'JWT_OWNER_CLAIM'>,
+): Verifier {
+  const key: Uint8Array | JWTVerifyGetKey = config.JWT_SECRET
+    ? new TextEncoder().encode(config.JWT_SECRET)
+    : createRemoteJWKSet(new URL(config.JWKS_URL as string));
+  const algorithms = config.JWT_SECRET ? ['HS256'] : ['RS256', 'ES256'];
+  return async (authorization) => {
+    const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
+    if (!token) throw new Unauthenticated('A bearer token is required.');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        clockTolerance: config.JWT_CLOCK_SKEW_SECONDS,
+        algorithms,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new Unauthenticated(`The bearer token was refused: ${(error as Error).message}`);
+    }
+    const claimed = Array.isArray(payload.roles) ? payload.roles : [];
+    const roles = new Set(ROLES.filter((role) => claimed.includes(role)));
+    const owner = payload[config.JWT_OWNER_CLAIM];
+    if (roles.size === 0) throw new Forbidden('The token grants none of the roles customer, operator, drone.');
+    if (roles.has('customer') && typeof owner !== 'string')
+      throw new Forbidden(`A customer token must carry the ${config.JWT_OWNER_CLAIM} claim.`);
+    return { subject: String(payload.sub), roles, ownerId: typeof owner === 'string' ? owner : undefined };
+  };
+}
+
+export function isOperator(caller: Caller): boolean {
+  return caller.roles.has('operator');
+}
+
+/** Whether the caller may see data of `ownerId`: operators always, customers their own. */
+export function canSeeOwner(caller: Caller, ownerId: string): boolean {
+  return isOperator(caller) || (caller.roles.has('customer') && caller.ownerId === ownerId);
+}
+
+export function requireRole(caller: Caller, ...roles: Role[]): void {
+  if (!roles.some((role) => caller.roles.has(role))) throw new Forbidden(`This needs one of the roles: ${roles.join(', ')}.`);
+}
+
+/** A customer may only act for its own owner id; operators for any. */
+export function requireOwner(caller: Caller, ownerId: string): void {
+  if (!canSeeOwner(caller, ownerId)) throw new Forbidden(`This token may not act for owner ${ownerId}.`);
+}
+
+/** The verified identity as services receive it; the gateway never forwards these from a client. */
+export function identityHeaders(caller: Caller): Record<string, string> {
+  return {
+    'x-caller-subject': caller.subject,
+    'x-caller-roles': [...caller.roles].join(','),
+    ...(caller.ownerId ? { 'x-caller-owner-id': caller.ownerId } : {}),
+  };
+}

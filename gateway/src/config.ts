@@ -1,0 +1,53 @@
+// The gateway's settings, read once from the environment. Authentication is always on:
+// a JWT secret (local development) or a JWKS URL (Microsoft Entra ID) must be configured.
+import { baseConfigSchema, httpClientConfigSchema } from '@dronedelivery/service-kit';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+  .default([]);
+
+export const configSchema = baseConfigSchema
+  .extend({
+    ...httpClientConfigSchema.shape,
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
+    DELIVERY_URL: z.url().default('http://127.0.0.1:8082'),
+    PACKAGE_URL: z.url().default('http://127.0.0.1:8083'),
+    DRONESCHEDULER_URL: z.url().default('http://127.0.0.1:8084'),
+    /** HS256 shared secret (local development). From a Secret; at least 32 characters. */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Keys for RS256/ES256 tokens, e.g. https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys */
+    JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).default('https://dronedelivery.local/'),
+    JWT_AUDIENCE: z.string().min(1).default('api://dronedelivery'),
+    JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** The claim that carries the caller's owner id (customers). */
+    JWT_OWNER_CLAIM: z.string().min(1).default('owner_id'),
+    /** Requests per caller per window; Redis-backed across replicas when REDIS_URL is set. */
+    RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+    RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    /** Origins allowed by CORS (comma-separated); none by default. */
+    CORS_ORIGINS: list,
+    /** Budget for each part of an aggregated view; a part that misses it is left out with a warning. */
+    AGGREGATION_PART_TIMEOUT_MS: z.coerce.number().int().min(10).default(1_500),
+    /** Whole-request timeout. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  })
+  .refine((config) => Boolean(config.JWT_SECRET) !== Boolean(config.JWKS_URL), {
+    message: 'set exactly one of JWT_SECRET (HS256, development) or JWKS_URL (RS256/ES256); authentication cannot be turned off',
+    path: ['JWT_SECRET'],
+  });
+
+export type Config = z.infer<typeof configSchema>;

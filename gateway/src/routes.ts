@@ -1,0 +1,337 @@
+// The public API, exactly as api.md lists it: each route authorizes the caller, then
+// forwards to the service that owns the data. Internal routes have no counterpart here.
+import {
+  AcceptedCancellation,
+  AcceptedDeliveryRequest,
+  AcceptedDeliveryRequestChange,
+  Confirmation,
+  Delivery,
+  DeliveryIdParams,
+  DeliveryRequest,
+  DeliveryRequestChange,
+  DeliveryRequestIdParams,
+  DeliveryStatus,
+  DeliverySummary,
+  DeliverySummaryQuery,
+  MonthQuery,
+  NotifyMeRequest,
+  OwnerIdParams,
+  Package,
+  PackageIdParams,
+  PackageSummary,
+  Problem,
+  TrackingEvent,
+  Utilization,
+  UtilizationQuery,
+} from '@dronedelivery/contracts';
+import { NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { type Caller, canSeeOwner, requireOwner, requireRole } from './auth.ts';
+import { call, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
+
+const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
+const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(128).optional() });
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error('route reached without authentication');
+  return request.caller;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void {
+  /** The delivery, if the caller may see it; another owner's delivery is 404, like one that does not exist. */
+  async function visibleDelivery(request: FastifyRequest, deliveryId: string): Promise<Delivery> {
+    const caller = callerOf(request);
+    const response = await call<Delivery>(upstreams.delivery, {
+      method: 'GET',
+      path: `/api/deliveries/${id(deliveryId)}`,
+      headers: forwardedHeaders(request, caller),
+    });
+    if (response.status === 200 && canSeeOwner(caller, response.body.ownerId)) return response.body;
+    throw new NotFound(`There is no delivery ${deliveryId}.`);
+  }
+
+  app.post(
+    '/api/deliveryrequests',
+    {
+      schema: {
+        summary: 'Ask for a delivery (customers for their own owner id; operators for any).',
+        tags: ['delivery requests'],
+        headers: idempotencyHeaders,
+        body: DeliveryRequest,
+        response: { 202: AcceptedDeliveryRequest, 413: Problem, 422: Problem, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireRole(caller, 'customer', 'operator');
+      requireOwner(caller, request.body.ownerId);
+      return relay(
+        reply,
+        await call(upstreams.ingestion, {
+          method: 'POST',
+          path: '/api/deliveryrequests',
+          body: request.body,
+          headers: forwardedHeaders(request, caller),
+          idempotent: Boolean(request.headers['idempotency-key']),
+        }),
+      );
+    },
+  );
+
+  app.patch(
+    '/api/deliveryrequests/:deliveryId',
+    {
+      schema: {
+        summary: 'Reschedule one of your deliveries.',
+        tags: ['delivery requests'],
+        headers: idempotencyHeaders,
+        params: DeliveryRequestIdParams,
+        body: DeliveryRequestChange,
+        response: { 202: AcceptedDeliveryRequestChange, 422: Problem, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireRole(caller, 'customer', 'operator');
+      await ownDeliveryOrPending(request, request.params.deliveryId);
+      return relay(
+        reply,
+        await call(upstreams.ingestion, {
+          method: 'PATCH',
+          path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
+          body: request.body,
+          headers: forwardedHeaders(request, caller),
+          idempotent: Boolean(request.headers['idempotency-key']),
+        }),
+      );
+    },
+  );
+
+  app.delete(
+    '/api/deliveryrequests/:deliveryId',
+    {
+      schema: {
+        summary: 'Cancel one of your deliveries.',
+        tags: ['delivery requests'],
+        params: DeliveryRequestIdParams,
+        response: { 202: AcceptedCancellation, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireRole(caller, 'customer', 'operator');
+      await ownDeliveryOrPending(request, request.params.deliveryId);
+      return relay(
+        reply,
+        await call(upstreams.ingestion, {
+          method: 'DELETE',
+          path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+
+  /**
+   * A delivery request may be changed by its owner. A delivery not scheduled yet (still on the
+   * queue) has no record to check; its id is an unguessable UUID only its requester knows.
+   */
+  async function ownDeliveryOrPending(request: FastifyRequest, deliveryId: string): Promise<void> {
+    const caller = callerOf(request);
+    const response = await call<Delivery>(upstreams.delivery, {
+      method: 'GET',
+      path: `/api/deliveries/${id(deliveryId)}`,
+      headers: forwardedHeaders(request, caller),
+    });
+    if (response.status === 200 && !canSeeOwner(caller, response.body.ownerId)) throw new NotFound(`There is no delivery ${deliveryId}.`);
+  }
+
+  app.get(
+    '/api/deliveries/summary',
+    {
+      schema: {
+        summary: 'Deliveries an owner scheduled in a month.',
+        tags: ['deliveries'],
+        querystring: DeliverySummaryQuery,
+        response: { 200: DeliverySummary, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireOwner(caller, request.query.ownerId);
+      return relay(
+        reply,
+        await call(upstreams.delivery, {
+          method: 'GET',
+          path: '/api/deliveries/summary',
+          query: request.query,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/deliveries/:id',
+    {
+      schema: {
+        summary: 'One of your deliveries.',
+        tags: ['deliveries'],
+        params: DeliveryIdParams,
+        response: { 200: Delivery, ...problems },
+      },
+    },
+    async (request) => visibleDelivery(request, request.params.id),
+  );
+
+  for (const [suffix, schema, summary] of [
+    ['status', DeliveryStatus, "Stage, the drone's last known location and the ETAs."],
+    ['events', z.array(TrackingEvent), 'Tracking events, oldest first.'],
+  ] as const) {
+    app.get(
+      `/api/deliveries/:id/${suffix}`,
+      { schema: { summary, tags: ['deliveries'], params: DeliveryIdParams, response: { 200: schema, ...problems } } },
+      async (request, reply) => {
+        const caller = callerOf(request);
+        // Ownership and the answer in parallel: one round trip of latency.
+        const [, response] = await Promise.all([
+          visibleDelivery(request, request.params.id),
+          call(upstreams.delivery, {
+            method: 'GET',
+            path: `/api/deliveries/${id(request.params.id)}/${suffix}`,
+            headers: forwardedHeaders(request, caller),
+          }),
+        ]);
+        return relay(reply, response);
+      },
+    );
+  }
+
+  app.post(
+    '/api/deliveries/:id/confirmations',
+    {
+      schema: {
+        summary: 'Proof of delivery (drones and operators).',
+        tags: ['deliveries'],
+        params: DeliveryIdParams,
+        body: Confirmation,
+        response: { 200: Delivery, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireRole(caller, 'drone', 'operator');
+      return relay(
+        reply,
+        await call(upstreams.delivery, {
+          method: 'POST',
+          path: `/api/deliveries/${id(request.params.id)}/confirmations`,
+          body: request.body,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/api/deliveries/:id/notifymerequests',
+    {
+      schema: {
+        summary: 'Be told when one of your deliveries is completed.',
+        tags: ['deliveries'],
+        params: DeliveryIdParams,
+        body: NotifyMeRequest,
+        response: { 204: z.null(), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireRole(caller, 'customer', 'operator');
+      await visibleDelivery(request, request.params.id);
+      return relay(
+        reply,
+        await call(upstreams.delivery, {
+          method: 'POST',
+          path: `/api/deliveries/${id(request.params.id)}/notifymerequests`,
+          body: request.body,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/packages/summary/:ownerId',
+    {
+      schema: {
+        summary: "Number and weight of an owner's packages in a month.",
+        tags: ['packages'],
+        params: OwnerIdParams,
+        querystring: MonthQuery,
+        response: { 200: PackageSummary, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireOwner(caller, request.params.ownerId);
+      return relay(
+        reply,
+        await call(upstreams.package, {
+          method: 'GET',
+          path: `/api/packages/summary/${id(request.params.ownerId)}`,
+          query: request.query,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/packages/:id',
+    { schema: { summary: 'One of your packages.', tags: ['packages'], params: PackageIdParams, response: { 200: Package, ...problems } } },
+    async (request) => {
+      const caller = callerOf(request);
+      const response = await call<Package>(upstreams.package, {
+        method: 'GET',
+        path: `/api/packages/${id(request.params.id)}`,
+        headers: forwardedHeaders(request, caller),
+      });
+      if (response.status === 200 && canSeeOwner(caller, response.body.ownerId)) return response.body;
+      throw new NotFound(`There is no package ${request.params.id}.`);
+    },
+  );
+
+  app.get(
+    '/api/dronedeliveries/utilization',
+    {
+      schema: {
+        summary: "Drone miles and hours for an owner's month.",
+        tags: ['invoicing'],
+        querystring: UtilizationQuery,
+        response: { 200: Utilization, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      requireOwner(caller, request.query.ownerId);
+      return relay(
+        reply,
+        await call(upstreams.dronescheduler, {
+          method: 'GET',
+          path: '/api/dronedeliveries/utilization',
+          query: request.query,
+          headers: forwardedHeaders(request, caller),
+        }),
+      );
+    },
+  );
+}

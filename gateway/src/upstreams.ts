@@ -1,0 +1,58 @@
+// The services behind the gateway, each reached through its own resilient HttpClient
+// (keep-alive pool, per-attempt timeout, retries for idempotent calls, circuit breaker,
+// bulkhead). Only these headers travel upstream: the request id, the idempotency key and
+// the verified identity; whatever else a client sent stays at the gateway.
+import {
+  type HttpClient,
+  HttpProblem,
+  type HttpRequest,
+  type HttpResponse,
+  problemType,
+  ServiceUnavailable,
+  UpstreamError,
+} from '@dronedelivery/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { type Caller, identityHeaders } from './auth.ts';
+
+export interface Upstreams {
+  ingestion: HttpClient;
+  delivery: HttpClient;
+  package: HttpClient;
+  dronescheduler: HttpClient;
+}
+
+/** Headers for an upstream call on behalf of `caller`. */
+export function forwardedHeaders(request: FastifyRequest, caller: Caller): Record<string, string> {
+  const idempotencyKey = request.headers['idempotency-key'];
+  return {
+    'x-request-id': request.id,
+    ...(typeof idempotencyKey === 'string' ? { 'idempotency-key': idempotencyKey } : {}),
+    ...identityHeaders(caller),
+  };
+}
+
+/** Calls an upstream; an upstream that cannot answer becomes a 503 or 504 problem. */
+export async function call<T = unknown>(client: HttpClient, request: HttpRequest): Promise<HttpResponse<T>> {
+  try {
+    return await client.request<T>(request);
+  } catch (error) {
+    if (!(error instanceof UpstreamError)) throw error;
+    if (error.reason === 'timeout') {
+      throw new HttpProblem(504, `The ${client.upstream} service did not answer in time.`, { type: problemType('upstream-timeout') });
+    }
+    if (error.status && error.status < 500 && error.status !== 429 && error.status !== 408) throw error;
+    const retryAfter = Math.max(1, Math.ceil((error.retryAfterMs ?? 5_000) / 1000));
+    throw new ServiceUnavailable(`The ${client.upstream} service is unavailable; retry shortly.`, retryAfter);
+  }
+}
+
+/** Passes an upstream answer on: status, body and the headers a client needs. */
+export function relay(reply: import('fastify').FastifyReply, response: HttpResponse): import('fastify').FastifyReply {
+  for (const name of ['location', 'retry-after', 'idempotent-replayed']) {
+    const value = response.headers[name];
+    if (typeof value === 'string') reply.header(name, value);
+  }
+  const contentType = response.headers['content-type'];
+  if (typeof contentType === 'string') reply.type(contentType);
+  return reply.code(response.status).send(response.body === undefined ? null : response.body);
+}
