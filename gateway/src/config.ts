@@ -42,7 +42,7 @@ export const configSchema = baseConfigSchema
     CORS_ORIGINS: list,
     /** Budget for each part of an aggregated view; a part that misses it is left out with a warning. */
     AGGREGATION_PART_TIMEOUT_MS: z.coerce.number().int().min(10).default(1_500),
-    /** Whole-request timeout. */
+    /** Slow-client protection: a request not received within this long gets 408. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })
   .refine((config) => Boolean(config.JWT_SECRET) !== Boolean(config.JWKS_URL), {

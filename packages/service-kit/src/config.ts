@@ -10,6 +10,8 @@ export const baseConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A request not finished receiving within this long gets 408 (slow-client protection; 0 = off). */
+  REQUEST_TIMEOUT_MS: milliseconds.default(30_000),
   /** Largest accepted request body. */
   BODY_LIMIT_BYTES: z.coerce
     .number()

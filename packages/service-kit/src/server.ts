@@ -35,6 +35,7 @@ export interface ServerOptions {
   config: Pick<
     BaseConfig,
     | 'BODY_LIMIT_BYTES'
+    | 'REQUEST_TIMEOUT_MS'
     | 'LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS'
     | 'LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION'
     | 'LOAD_SHED_MAX_HEAP_USED_BYTES'
@@ -67,6 +68,7 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
     requestIdHeader: false,
     // Honour a caller's x-request-id when it is well-formed, so one id follows a request
     // across services; otherwise mint one. Never trust arbitrary bytes into logs.
