@@ -1,0 +1,14 @@
+// Picks where Idempotency-Keys are kept: the queue's Redis when REDIS_URL is set, memory otherwise.
+import type { Logger } from '@dronedelivery/service-kit';
+import type { Config } from '../config.ts';
+import { MemoryIdempotencyStore } from './memory.ts';
+import { RedisIdempotencyStore } from './redis.ts';
+import type { IdempotencyStore } from './store.ts';
+
+export function selectIdempotencyStore(config: Config, log: Logger): IdempotencyStore {
+  if (!config.REDIS_URL) return new MemoryIdempotencyStore();
+  return new RedisIdempotencyStore(
+    { url: config.REDIS_URL, password: config.REDIS_PASSWORD, keyPrefix: `${config.QUEUE_PREFIX}:idempotency:` },
+    log,
+  );
+}
