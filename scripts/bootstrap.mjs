@@ -1,0 +1,89 @@
+// Runs a project command on a machine that may have only Node.js and npm:
+//   npm start   → node scripts/bootstrap.mjs start   (the whole system, embedded)
+//   npm test    → node scripts/bootstrap.mjs test    (every test)
+// It makes sure of what the command needs, installing what is missing under .tools/:
+// Node.js 22.18+ (Node 24 LTS from the npm registry when the running one is older), pnpm at
+// the version package.json pins, and the workspace's dependencies from the lockfile.
+// Plain JavaScript on purpose: it must run on the Node.js a newcomer happens to have.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tools = join(root, '.tools');
+const [command = 'start', ...rest] = process.argv.slice(2);
+const say = (text) => process.stderr.write(`[bootstrap] ${text}\n`);
+const run = (file, args, options = {}) => execFileSync(file, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...options });
+
+function nodeIsRecentEnough(version) {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
+
+/** A Node.js that strips TypeScript types: this one, or Node 24 fetched from the npm registry. */
+function ensureNode() {
+  if (nodeIsRecentEnough(process.version)) return process.execPath;
+  const binary = join(tools, 'node', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  if (existsSync(binary)) return binary;
+  const pkg = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}@24`;
+  say(`Node.js ${process.version} is too old (22.18+ runs TypeScript directly); fetching ${pkg} from the npm registry into .tools/node`);
+  const staging = join(tools, 'node-staging');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', staging, pkg], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const [name] = pkg.split('@');
+  rmSync(join(tools, 'node'), { recursive: true, force: true });
+  renameSync(join(staging, 'node_modules', name), join(tools, 'node'));
+  rmSync(staging, { recursive: true, force: true });
+  return binary;
+}
+
+/** pnpm at the pinned version: one on the PATH if it matches, else installed under .tools/pnpm. */
+function ensurePnpm(node) {
+  const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+  try {
+    if (execFileSync('pnpm', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === pinned) return ['pnpm'];
+  } catch {
+    // not on the PATH
+  }
+  const local = join(tools, 'pnpm', 'node_modules', 'pnpm', 'bin', 'pnpm.mjs');
+  const installed = existsSync(local) && execFileSync(node, [local, '-v'], { encoding: 'utf8' }).trim() === pinned;
+  if (!installed) {
+    say(`installing pnpm ${pinned} into .tools/pnpm`);
+    mkdirSync(join(tools, 'pnpm'), { recursive: true });
+    run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', join(tools, 'pnpm'), `pnpm@${pinned}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return [node, local];
+}
+
+/** The workspace's dependencies, installed from the lockfile when it changed since the last install. */
+function ensureDependencies(node, pnpm) {
+  const lock = createHash('sha256').update(readFileSync(join(root, 'pnpm-lock.yaml'))).digest('hex');
+  const marker = join(root, 'node_modules', '.bootstrap-lock');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === lock) return;
+  say('installing dependencies (pnpm install --frozen-lockfile)');
+  const [file, ...args] = pnpm;
+  run(file, [...args, 'install', '--frozen-lockfile'], { env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } });
+  writeFileSync(marker, lock);
+}
+
+const node = ensureNode();
+const pnpm = ensurePnpm(node);
+ensureDependencies(node, pnpm);
+
+const commands = {
+  start: [node, ['--import', '@dronedelivery/service-kit/telemetry', 'src/main.ts', ...rest], join(root, 'embedded')],
+  test: [node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], root],
+};
+const chosen = commands[command];
+if (!chosen) {
+  say(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}`);
+  process.exit(2);
+}
+const [file, args, cwd] = chosen;
+// The chosen Node first on the PATH, so that child processes the tests start use it too.
+const child = spawn(file, args, { cwd, stdio: 'inherit', env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
