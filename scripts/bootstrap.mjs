@@ -53,14 +53,18 @@ function ensurePnpm(node) {
   if (!installed) {
     say(`installing pnpm ${pinned} into .tools/pnpm`);
     mkdirSync(join(tools, 'pnpm'), { recursive: true });
-    run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', join(tools, 'pnpm'), `pnpm@${pinned}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', join(tools, 'pnpm'), `pnpm@${pinned}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   return [node, local];
 }
 
 /** The workspace's dependencies, installed from the lockfile when it changed since the last install. */
 function ensureDependencies(node, pnpm) {
-  const lock = createHash('sha256').update(readFileSync(join(root, 'pnpm-lock.yaml'))).digest('hex');
+  const lock = createHash('sha256')
+    .update(readFileSync(join(root, 'pnpm-lock.yaml')))
+    .digest('hex');
   const marker = join(root, 'node_modules', '.bootstrap-lock');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === lock) return;
   say('installing dependencies (pnpm install --frozen-lockfile)');
