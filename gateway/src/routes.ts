@@ -28,7 +28,7 @@ import { NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type Caller, canSeeOwner, requireOwner, requireRole } from './auth.ts';
-import { call, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
+import { call, forward, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
 const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(128).optional() });
@@ -74,16 +74,12 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
       requireOwner(caller, request.body.ownerId);
-      return relay(
-        reply,
-        await call(upstreams.ingestion, {
-          method: 'POST',
-          path: '/api/deliveryrequests',
-          body: request.body,
-          headers: forwardedHeaders(request, caller),
-          idempotent: Boolean(request.headers['idempotency-key']),
-        }),
-      );
+      return forward(reply, upstreams.ingestion, request, caller, {
+        method: 'POST',
+        path: '/api/deliveryrequests',
+        body: request.body,
+        idempotent: Boolean(request.headers['idempotency-key']),
+      });
     },
   );
 
@@ -103,16 +99,12 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
       await ownDeliveryOrPending(request, request.params.deliveryId);
-      return relay(
-        reply,
-        await call(upstreams.ingestion, {
-          method: 'PATCH',
-          path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
-          body: request.body,
-          headers: forwardedHeaders(request, caller),
-          idempotent: Boolean(request.headers['idempotency-key']),
-        }),
-      );
+      return forward(reply, upstreams.ingestion, request, caller, {
+        method: 'PATCH',
+        path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
+        body: request.body,
+        idempotent: Boolean(request.headers['idempotency-key']),
+      });
     },
   );
 
@@ -130,14 +122,10 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
       await ownDeliveryOrPending(request, request.params.deliveryId);
-      return relay(
-        reply,
-        await call(upstreams.ingestion, {
-          method: 'DELETE',
-          path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.ingestion, request, caller, {
+        method: 'DELETE',
+        path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
+      });
     },
   );
 
@@ -168,15 +156,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireOwner(caller, request.query.ownerId);
-      return relay(
-        reply,
-        await call(upstreams.delivery, {
-          method: 'GET',
-          path: '/api/deliveries/summary',
-          query: request.query,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.delivery, request, caller, { method: 'GET', path: '/api/deliveries/summary', query: request.query });
     },
   );
 
@@ -230,15 +210,11 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireRole(caller, 'drone', 'operator');
-      return relay(
-        reply,
-        await call(upstreams.delivery, {
-          method: 'POST',
-          path: `/api/deliveries/${id(request.params.id)}/confirmations`,
-          body: request.body,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.delivery, request, caller, {
+        method: 'POST',
+        path: `/api/deliveries/${id(request.params.id)}/confirmations`,
+        body: request.body,
+      });
     },
   );
 
@@ -257,15 +233,11 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
       await visibleDelivery(request, request.params.id);
-      return relay(
-        reply,
-        await call(upstreams.delivery, {
-          method: 'POST',
-          path: `/api/deliveries/${id(request.params.id)}/notifymerequests`,
-          body: request.body,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.delivery, request, caller, {
+        method: 'POST',
+        path: `/api/deliveries/${id(request.params.id)}/notifymerequests`,
+        body: request.body,
+      });
     },
   );
 
@@ -283,15 +255,11 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireOwner(caller, request.params.ownerId);
-      return relay(
-        reply,
-        await call(upstreams.package, {
-          method: 'GET',
-          path: `/api/packages/summary/${id(request.params.ownerId)}`,
-          query: request.query,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.package, request, caller, {
+        method: 'GET',
+        path: `/api/packages/summary/${id(request.params.ownerId)}`,
+        query: request.query,
+      });
     },
   );
 
@@ -323,15 +291,11 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireOwner(caller, request.query.ownerId);
-      return relay(
-        reply,
-        await call(upstreams.dronescheduler, {
-          method: 'GET',
-          path: '/api/dronedeliveries/utilization',
-          query: request.query,
-          headers: forwardedHeaders(request, caller),
-        }),
-      );
+      return forward(reply, upstreams.dronescheduler, request, caller, {
+        method: 'GET',
+        path: '/api/dronedeliveries/utilization',
+        query: request.query,
+      });
     },
   );
 }

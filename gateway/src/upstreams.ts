@@ -56,3 +56,14 @@ export function relay(reply: import('fastify').FastifyReply, response: HttpRespo
   if (typeof contentType === 'string') reply.type(contentType);
   return reply.code(response.status).send(response.body === undefined ? null : response.body);
 }
+
+/** Calls an upstream on behalf of `caller` and passes its answer on. */
+export async function forward(
+  reply: import('fastify').FastifyReply,
+  client: HttpClient,
+  request: FastifyRequest,
+  caller: Caller,
+  upstream: Omit<HttpRequest, 'headers'>,
+): Promise<import('fastify').FastifyReply> {
+  return relay(reply, await call(client, { ...upstream, headers: forwardedHeaders(request, caller) }));
+}
