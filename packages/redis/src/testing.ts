@@ -18,9 +18,13 @@ export class RedisServerProcess {
   private readonly dir: string | undefined;
   private child: ChildProcess | undefined;
 
-  constructor(port: number, dir?: string) {
+  private readonly appendfsync: 'always' | 'everysec';
+
+  /** `appendfsync`: `always` for tests that must lose nothing, `everysec` as production runs it. */
+  constructor(port: number, dir?: string, appendfsync: 'always' | 'everysec' = 'always') {
     this.port = port;
     this.dir = dir;
+    this.appendfsync = appendfsync;
   }
 
   get url(): string {
@@ -28,10 +32,14 @@ export class RedisServerProcess {
   }
 
   async start(): Promise<void> {
-    const persistence = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
-      stdio: 'ignore',
-    });
+    const persistence = this.dir ? ['--dir', this.dir, '--appendonly', 'yes', '--appendfsync', this.appendfsync] : ['--appendonly', 'no'];
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction', ...persistence],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitForPort(this.port);
   }
 

@@ -50,14 +50,24 @@ export function exitGracefullyOnSignals(apps: ServiceInstance[], settings: Shutd
       .then(
         () => {
           log?.info('shutdown complete');
-          process.exit(0);
+          exitAfterFlush(log, 0);
         },
         (error: unknown) => {
           log?.error({ err: error }, 'shutdown failed');
-          process.exit(1);
+          exitAfterFlush(log, 1);
         },
       );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** Exits once the logger has written what it holds, so the last lines are not lost. */
+function exitAfterFlush(logger: object | undefined, code: number): void {
+  // pino's flush; a logger without one has nothing buffered.
+  const log = logger as { flush?: (callback: () => void) => void } | undefined;
+  if (!log?.flush) process.exit(code);
+  const fallback = setTimeout(() => process.exit(code), 1_000);
+  fallback.unref();
+  log.flush(() => process.exit(code));
 }

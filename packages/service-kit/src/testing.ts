@@ -126,3 +126,31 @@ export async function withStartedStore<S>(
     await fixture.cleanup();
   }
 }
+
+/**
+ * Starts a service entry point (`src/main.ts`) as its own process on a free loopback port
+ * and resolves once it reports ready: for benchmarks, which measure services as they run.
+ */
+export async function startServiceProcess(
+  entry: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (
+    !(await fetch(`${url}/healthz/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${entry} did not become ready`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, child, stop: () => child.kill('SIGTERM') };
+}

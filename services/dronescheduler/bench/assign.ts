@@ -3,10 +3,8 @@
 // loopback; every request is a new delivery with its own pickup time, so each one plans
 // over the whole fleet and books a drone compare-and-set.
 //   pnpm --filter @dronedelivery/dronescheduler bench        (BENCH_SECONDS=10 by default)
-import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@dronedelivery/service-kit/testing';
+import { startServiceProcess } from '@dronedelivery/service-kit/testing';
 import autocannon from 'autocannon';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -19,24 +17,9 @@ const fleet = Array.from({ length: 200 }, (_, i) => ({
   payload: { maxSize: 'Medium', maxWeightKg: 10 },
 }));
 
-const port = await freePort();
-const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof2'] : []), main], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', FLEET_JSON: JSON.stringify(fleet) },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const base = `http://127.0.0.1:${port}`;
+const service = await startServiceProcess(main, { FLEET_JSON: JSON.stringify(fleet) });
+const base = service.url;
 try {
-  for (
-    let attempt = 0;
-    !(await fetch(`${base}/healthz/ready`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    attempt += 1
-  ) {
-    if (attempt > 100) throw new Error('dronescheduler did not become ready');
-    await sleep(100);
-  }
   let next = 0;
   // Pickups a minute apart from tomorrow on, so that most requests find a free drone.
   const start = Date.now() + 24 * 3600_000;
@@ -73,5 +56,5 @@ try {
     `| ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} |`,
   );
 } finally {
-  child.kill('SIGTERM');
+  service.stop();
 }

@@ -4,13 +4,12 @@
 // at REDIS_URL, or a redis-server this script starts with AOF (appendfsync everysec), as
 // production should run it.
 //   pnpm --filter @dronedelivery/ingestion bench        (BENCH_SECONDS=10 by default)
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort } from '@dronedelivery/service-kit/testing';
+import { RedisServerProcess } from '@dronedelivery/redis/testing';
+import { freePort, startServiceProcess } from '@dronedelivery/service-kit/testing';
 import autocannon from 'autocannon';
 import { ORIGINAL_SAMPLE } from '../test/samples.ts';
 
@@ -18,26 +17,10 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 async function measure(name: string, env: Record<string, string>) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess(main, env);
   try {
-    for (
-      let attempt = 0;
-      !(await fetch(`${base}/healthz/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      attempt += 1
-    ) {
-      if (attempt > 100) throw new Error('ingestion did not become ready');
-      await sleep(100);
-    }
     const options = {
-      url: `${base}/api/deliveryrequests`,
+      url: `${service.url}/api/deliveryrequests`,
       method: 'POST' as const,
       headers: { 'content-type': 'application/json' },
       body: ORIGINAL_SAMPLE,
@@ -54,48 +37,25 @@ async function measure(name: string, env: Record<string, string>) {
       errors: result.errors,
     };
   } finally {
-    child.kill('SIGTERM');
+    service.stop();
   }
 }
 
 const rows = [await measure('in-memory queue', {})];
-let redis: ChildProcess | undefined;
-let dir: string | undefined;
-let redisUrl = process.env.REDIS_URL;
-if (!redisUrl) {
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-  redis = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
+const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+const redis = process.env.REDIS_URL ? undefined : new RedisServerProcess(await freePort(), dir, 'everysec');
+await redis?.start();
+try {
+  rows.push(
+    await measure(redis ? 'BullMQ on Redis 7 (AOF, appendfsync everysec)' : 'BullMQ on REDIS_URL', {
+      REDIS_URL: redis?.url ?? (process.env.REDIS_URL as string),
+      QUEUE_PREFIX: `bench-${Date.now()}`,
+    }),
   );
-  await waitForPort(port);
-  redisUrl = `redis://127.0.0.1:${port}`;
+} finally {
+  await redis?.kill();
+  rmSync(dir, { recursive: true, force: true });
 }
-rows.push(
-  await measure(redis ? 'BullMQ on Redis 7 (AOF, appendfsync everysec)' : 'BullMQ on REDIS_URL', {
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: `bench-${Date.now()}`,
-  }),
-);
-redis?.kill();
-if (dir) rmSync(dir, { recursive: true, force: true });
 
 console.log(
   `\nPOST /api/deliveryrequests (the original sample), ${seconds} s, 50 connections, loopback, LOG_LEVEL=warn, node ${process.version}\n`,

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort } from '@dronedelivery/service-kit/testing';
+import { RedisServerProcess } from '@dronedelivery/redis/testing';
+import { freePort } from '@dronedelivery/service-kit/testing';
 import autocannon from 'autocannon';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 3000);
@@ -116,42 +117,17 @@ async function run(concurrency: number, redisUrl: string) {
   return { concurrency, accepted, seconds, perSecond: Math.round(accepted / seconds), ingestP99: sent.latency.p99 };
 }
 
-let redis: ChildProcess | undefined;
-let dir: string | undefined;
-let redisUrl = process.env.REDIS_URL;
-if (!redisUrl) {
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-  redis = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port);
-  redisUrl = `redis://127.0.0.1:${port}`;
-}
+const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+const redis = process.env.REDIS_URL ? undefined : new RedisServerProcess(await freePort(), dir, 'everysec');
+await redis?.start();
+const redisUrl = redis?.url ?? (process.env.REDIS_URL as string);
 const rows = [];
 try {
   for (const concurrency of concurrencies) rows.push(await run(concurrency, redisUrl));
 } finally {
   for (const child of children) child.kill('SIGKILL');
-  redis?.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await redis?.kill();
+  rmSync(dir, { recursive: true, force: true });
 }
 console.log(
   `\nEnd to end: ${requests} delivery requests through ingestion, BullMQ on Redis, workflow and the three services; five processes on one 2-core machine, node ${process.version}\n`,
