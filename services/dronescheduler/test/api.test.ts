@@ -153,3 +153,15 @@ describe('bad assignment requests: 400 and nothing booked', () => {
     expect((await store.drones()).flatMap((state) => state.reservations)).toEqual([]);
   });
 });
+
+describe('reading an assignment', () => {
+  beforeEach(() => start(fleet));
+
+  it('returns the assignment with its delivery and owner, 404 when there is none', async () => {
+    const assigned = (await assign('d-1')).json() as { droneId: string };
+    const read = await app.inject({ method: 'GET', url: '/api/dronedeliveries/d-1' });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ deliveryId: 'd-1', ownerId: 'owner-a', droneId: assigned.droneId });
+    expect((await app.inject({ method: 'GET', url: '/api/dronedeliveries/d-unknown' })).statusCode).toBe(404);
+  });
+});
