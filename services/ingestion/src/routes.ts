@@ -12,10 +12,10 @@ import {
 } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import type { DeliveryQueue } from '@dronedelivery/queue';
-import { HttpProblem, problemType, type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
+import { type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { IdempotencyStore } from './idempotency/store.ts';
+import type { Acceptance, IdempotencyStore } from './idempotency/store.ts';
 import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
 
 const IdempotencyHeaders = z.object({
@@ -38,7 +38,6 @@ export interface RouteOptions {
 /** Rejections by reason, from the status the route answered with. */
 const REJECTION_REASONS: Record<number, string> = {
   400: 'invalid',
-  409: 'idempotency-pending',
   413: 'too-large',
   415: 'media-type',
   422: 'idempotency-mismatch',
@@ -65,8 +64,10 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
   });
 
   /**
-   * Publishes `message` and answers 202 with `body`, at most once per Idempotency-Key: a
-   * repeat gets the first answer again and publishes nothing.
+   * Publishes `message` and answers 202 with `body`, once per Idempotency-Key: a repeat gets
+   * the first answer again, and re-publishing the first message is harmless (the queue drops
+   * a message id it already has), which also covers a first attempt that died before it
+   * published.
    */
   async function acceptOnce(
     reply: FastifyReply,
@@ -75,39 +76,34 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
     message: QueueMessage,
     body: unknown,
   ): Promise<FastifyReply> {
+    let acceptance: Acceptance = {
+      fingerprint: requestFingerprint,
+      message,
+      response: { status: 202, location: `/api/deliveries/${message.deliveryId}`, body },
+    };
+    let replayed = false;
     if (key) {
-      const claim = await idempotency.claim(key, requestFingerprint, idempotencyTtlSeconds);
+      const claim = await idempotency.claim(key, acceptance, idempotencyTtlSeconds);
       if (!claim.claimed) {
-        const { existing } = claim;
-        if (existing.fingerprint !== requestFingerprint)
+        if (claim.existing.fingerprint !== requestFingerprint)
           throw new UnprocessableContent('This Idempotency-Key was already used with a different request.');
-        if (existing.state === 'pending') {
-          throw new HttpProblem(409, 'A request with this Idempotency-Key is still being accepted; retry shortly.', {
-            type: problemType('idempotency-pending'),
-            headers: { 'retry-after': '1' },
-          });
-        }
-        accepted.inc({ type: message.type, replayed: 'true' });
-        return reply
-          .code(existing.response.status)
-          .header('location', existing.response.location)
-          .header('idempotent-replayed', 'true')
-          .send(existing.response.body);
+        acceptance = claim.existing;
+        replayed = true;
       }
     }
-    const location = `/api/deliveries/${message.deliveryId}`;
     const stopTimer = publishSeconds.startTimer();
     try {
-      await queue.publish(message);
+      await queue.publish(acceptance.message);
     } catch (error) {
-      if (key) await idempotency.release(key).catch(() => undefined);
+      if (key && !replayed) await idempotency.release(key).catch(() => undefined);
       throw error;
     } finally {
       stopTimer();
     }
-    if (key) await idempotency.complete(key, requestFingerprint, { status: 202, location, body });
-    accepted.inc({ type: message.type, replayed: 'false' });
-    return reply.code(202).header('location', location).send(body);
+    accepted.inc({ type: acceptance.message.type, replayed: String(replayed) });
+    const { status, location, body: answer } = acceptance.response;
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return reply.code(status).header('location', location).send(answer);
   }
 
   app.post(

@@ -1,19 +1,18 @@
 // Idempotency keys in memory, for embedded mode and tests: the same contract as Redis.
-import type { IdempotencyStore, KeyState, StoredResponse } from './store.ts';
+import type { Acceptance, IdempotencyStore } from './store.ts';
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
-  private readonly keys = new Map<string, { value: KeyState; expiresAt: number }>();
+  private readonly keys = new Map<string, { acceptance: Acceptance; expiresAt: number }>();
 
-  async claim(key: string, fingerprint: string, ttlSeconds: number): Promise<{ claimed: true } | { claimed: false; existing: KeyState }> {
+  async claim(
+    key: string,
+    acceptance: Acceptance,
+    ttlSeconds: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: Acceptance }> {
     const known = this.keys.get(key);
-    if (known && known.expiresAt > Date.now()) return { claimed: false, existing: structuredClone(known.value) };
-    this.keys.set(key, { value: { state: 'pending', fingerprint }, expiresAt: Date.now() + ttlSeconds * 1000 });
+    if (known && known.expiresAt > Date.now()) return { claimed: false, existing: structuredClone(known.acceptance) };
+    this.keys.set(key, { acceptance: structuredClone(acceptance), expiresAt: Date.now() + ttlSeconds * 1000 });
     return { claimed: true };
-  }
-
-  async complete(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
-    const known = this.keys.get(key);
-    if (known) known.value = { state: 'completed', fingerprint, response: structuredClone(response) };
   }
 
   async release(key: string): Promise<void> {

@@ -1,6 +1,6 @@
-// Idempotency keys in Redis: SET NX with the TTL to claim, SET XX KEEPTTL to complete.
+// Idempotency keys in Redis: one SET NX with the TTL claims a key.
 import { createRedisClient, type Redis, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
-import type { IdempotencyStore, KeyState, StoredResponse } from './store.ts';
+import type { Acceptance, IdempotencyStore } from './store.ts';
 
 export class RedisIdempotencyStore implements IdempotencyStore {
   private readonly redis: Redis;
@@ -12,20 +12,18 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.redis = createRedisClient({ ...settings, connectionName: 'dronedelivery-ingestion-idempotency', commandTimeoutMs: 2_000 }, log);
   }
 
-  async claim(key: string, fingerprint: string, ttlSeconds: number): Promise<{ claimed: true } | { claimed: false; existing: KeyState }> {
+  async claim(
+    key: string,
+    acceptance: Acceptance,
+    ttlSeconds: number,
+  ): Promise<{ claimed: true } | { claimed: false; existing: Acceptance }> {
     return this.guard(async () => {
-      const pending: KeyState = { state: 'pending', fingerprint };
-      if ((await this.redis.set(key, JSON.stringify(pending), 'EX', ttlSeconds, 'NX')) === 'OK') return { claimed: true };
+      if ((await this.redis.set(key, JSON.stringify(acceptance), 'EX', ttlSeconds, 'NX')) === 'OK') return { claimed: true };
       const stored = await this.redis.get(key);
       // Expired between the two commands: claim again.
-      if (stored === null) return this.claim(key, fingerprint, ttlSeconds);
-      return { claimed: false, existing: JSON.parse(stored) as KeyState };
+      if (stored === null) return this.claim(key, acceptance, ttlSeconds);
+      return { claimed: false, existing: JSON.parse(stored) as Acceptance };
     });
-  }
-
-  async complete(key: string, fingerprint: string, response: StoredResponse): Promise<void> {
-    const completed: KeyState = { state: 'completed', fingerprint, response };
-    await this.guard(() => this.redis.set(key, JSON.stringify(completed), 'KEEPTTL', 'XX'));
   }
 
   async release(key: string): Promise<void> {

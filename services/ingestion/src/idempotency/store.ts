@@ -1,19 +1,26 @@
-// The port: remembering Idempotency-Keys. A key is claimed before the request is published
-// and completed with the response after, so concurrent repeats cannot publish twice.
+// The port: remembering Idempotency-Keys. A key is claimed, with the message and the answer
+// it stands for, before anything is published: a repeat of the request re-publishes that
+// same message (the queue drops it if it is already there) and gets the same answer, so
+// neither concurrent repeats nor a crash between claiming and publishing lose or double it.
+import type { QueueMessage } from '@dronedelivery/contracts';
+
 export interface StoredResponse {
   status: number;
   location: string;
   body: unknown;
 }
 
-export type KeyState = { state: 'pending'; fingerprint: string } | { state: 'completed'; fingerprint: string; response: StoredResponse };
+export interface Acceptance {
+  /** Identifies the request's content: the same key with another fingerprint is refused. */
+  fingerprint: string;
+  message: QueueMessage;
+  response: StoredResponse;
+}
 
 export interface IdempotencyStore {
-  /** Claims `key` for a request with this fingerprint; if the key is known, returns what is stored instead. */
-  claim(key: string, fingerprint: string, ttlSeconds: number): Promise<{ claimed: true } | { claimed: false; existing: KeyState }>;
-  /** Records the response of a claimed key (keeping its expiry). */
-  complete(key: string, fingerprint: string, response: StoredResponse): Promise<void>;
-  /** Gives up a claim whose request failed, so that a retry can succeed. */
+  /** Claims `key` for this acceptance; if the key is already claimed, returns the acceptance stored under it. */
+  claim(key: string, acceptance: Acceptance, ttlSeconds: number): Promise<{ claimed: true } | { claimed: false; existing: Acceptance }>;
+  /** Gives up a claim whose request failed, so that a retry starts afresh. */
   release(key: string): Promise<void>;
   /** Resolves when the store is reachable now (readiness). */
   ping(): Promise<void>;
