@@ -3,6 +3,7 @@
 // (kept, never trimmed) is the dead-letter place, with each attempt logged on the job;
 // a consumer that dies mid-job leaves a stalled job that another consumer takes over.
 import { createRedisClient, Redis, type RedisSettings, redisOptions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+import { ServiceUnavailable } from '@dronedelivery/service-kit';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type {
   AttemptRecord,
@@ -43,7 +44,7 @@ export class BullmqQueue implements DeliveryQueue {
   private readonly settings: BullmqSettings;
   private readonly log: Logger;
   private readonly connection: Redis;
-  private readonly queue: Queue<QueueMessage>;
+  private queueInstance: Queue<QueueMessage> | undefined;
   private readonly workers = new Set<Worker>();
 
   constructor(settings: BullmqSettings, log: Logger) {
@@ -51,17 +52,30 @@ export class BullmqQueue implements DeliveryQueue {
     this.log = log;
     // Producer side fails fast while Redis is away, so ingestion can answer 503 at once.
     this.connection = createRedisClient({ ...settings.redis, connectionName: 'dronedelivery-queue-producer' }, log);
-    this.queue = new Queue<QueueMessage>(settings.queueName, {
+  }
+
+  /**
+   * The BullMQ queue, created on first use once the connection is up: a Queue whose first
+   * connection attempt fails stays broken for good, even after Redis comes back.
+   */
+  private get queue(): Queue<QueueMessage> {
+    if (this.queueInstance) return this.queueInstance;
+    if (this.connection.status !== 'ready') {
+      if (this.connection.status === 'wait') this.connection.connect().catch(() => undefined);
+      throw new ServiceUnavailable('The delivery-request queue cannot be reached; retry shortly.', 2);
+    }
+    this.queueInstance = new Queue<QueueMessage>(this.settings.queueName, {
       connection: this.connection,
-      prefix: settings.prefix,
+      prefix: this.settings.prefix,
       defaultJobOptions: {
-        attempts: settings.maxAttempts,
-        backoff: { type: 'exponential', delay: settings.backoffMs, jitter: 0.5 },
+        attempts: this.settings.maxAttempts,
+        backoff: { type: 'exponential', delay: this.settings.backoffMs, jitter: 0.5 },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: false,
       },
     });
-    this.queue.on('error', (error) => this.log.warn({ err: error.message }, 'queue error'));
+    this.queueInstance.on('error', (error) => this.log.warn({ err: error.message }, 'queue error'));
+    return this.queueInstance;
   }
 
   async publish(message: QueueMessage): Promise<void> {
@@ -174,11 +188,12 @@ export class BullmqQueue implements DeliveryQueue {
 
   async ready(): Promise<void> {
     await waitUntilConnected(this.connection);
+    await this.queue.waitUntilReady();
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((worker) => worker.close()));
-    await this.queue.close();
+    await this.queueInstance?.close();
     await this.connection.quit().catch(() => this.connection.disconnect());
   }
 }

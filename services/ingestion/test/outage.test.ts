@@ -75,3 +75,42 @@ describe.runIf(redisServerInstalled())('the queue Redis goes away and comes back
     expect((await queue.counts()).waiting).toBe(before + 1);
   }, 40_000);
 });
+
+describe.runIf(redisServerInstalled())('the queue Redis is not up yet when ingestion starts', () => {
+  it('accepts requests once Redis comes up, without a restart', async () => {
+    const redis = new RedisServerProcess(await freePort());
+    const log = capturingLogger('ingestion').log;
+    const queue = new BullmqQueue(
+      {
+        maxAttempts: 3,
+        backoffMs: 10,
+        redis: { url: redis.url },
+        prefix: 'late',
+        queueName: 'delivery-requests',
+        lockDurationMs: 5_000,
+        stalledIntervalMs: 5_000,
+        maxStalledCount: 1,
+      },
+      log,
+    );
+    const idempotency = new RedisIdempotencyStore({ url: redis.url, keyPrefix: 'late:idempotency:' }, log);
+    const app = await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, queue, idempotency });
+    try {
+      await app.ready();
+      const post = () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/deliveryrequests',
+          payload: ORIGINAL_SAMPLE,
+          headers: { 'content-type': 'application/json' },
+        });
+      expect((await post()).statusCode).toBe(503);
+      await redis.start();
+      await expect.poll(async () => (await post()).statusCode, { timeout: 15_000, interval: 200 }).toBe(202);
+      expect((await queue.counts()).waiting).toBe(1);
+    } finally {
+      await app.close();
+      await redis.kill();
+    }
+  }, 30_000);
+});
