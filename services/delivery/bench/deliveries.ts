@@ -4,29 +4,14 @@
 // redis-server this script starts.
 //   pnpm --filter @dronedelivery/delivery bench        (BENCH_SECONDS=10 by default)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitForPort } from '@dronedelivery/service-kit/testing';
+import { freePort, startServiceProcess, waitForPort } from '@dronedelivery/service-kit/testing';
 import autocannon from 'autocannon';
 import { deliveryBody } from '../test/fixtures.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const body = JSON.stringify(deliveryBody());
-
-async function waitUntilReady(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (
-      await fetch(`${url}/healthz/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await sleep(100);
-  }
-  throw new Error(`${url} did not become ready`);
-}
 
 interface Row {
   store: string;
@@ -51,14 +36,9 @@ async function run(store: string, operation: string, options: autocannon.Options
 }
 
 async function measure(store: string, env: Record<string, string>): Promise<Row[]> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const service = await startServiceProcess(main, env);
+  const base = service.url;
   try {
-    await waitUntilReady(base);
     const seeded = await fetch(`${base}/api/deliveries/bench-read`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -82,7 +62,7 @@ async function measure(store: string, env: Record<string, string>): Promise<Row[
       }),
     ];
   } finally {
-    child.kill('SIGTERM');
+    service.stop();
   }
 }
 

@@ -66,6 +66,14 @@ function storeWith(answer: (call: Call) => unknown) {
   return { store, calls, charges };
 }
 
+const record = {
+  deliveryId: 'd-1',
+  ownerId: 'owner-a',
+  requestKey: 'k',
+  usage: { month: '2030-03', miles: 1, hours: 0.1 },
+  assignment: { droneId: 'x', pickupEta: '2030-03-10T10:00:00.000Z', deliveryEta: '2030-03-10T10:10:00.000Z', distanceMiles: 1, route: [] },
+};
+
 const droneState = { drone: fleet[0] as (typeof fleet)[number], reservations: [], version: '"etag-7"' };
 
 describe('Cosmos DB adapter', () => {
@@ -121,19 +129,6 @@ describe('Cosmos DB adapter', () => {
     });
     expect(await store.getAssignment('d-1')).toBeUndefined();
     expect(calls[0]).toMatchObject({ container: 'assignments', args: ['d-1', 'd-1'] });
-    const record = {
-      deliveryId: 'd-1',
-      ownerId: 'owner-a',
-      requestKey: 'k',
-      usage: { month: '2030-03', miles: 1, hours: 0.1 },
-      assignment: {
-        droneId: 'x',
-        pickupEta: '2030-03-10T10:00:00.000Z',
-        deliveryEta: '2030-03-10T10:10:00.000Z',
-        distanceMiles: 1,
-        route: [],
-      },
-    };
     await expect(store.deleteAssignment(record)).resolves.toBeUndefined();
     // Utilization is deleted in the owner's partition, the assignment in its own.
     expect(calls.slice(1).map((call) => [call.container, call.args])).toEqual([
@@ -144,19 +139,7 @@ describe('Cosmos DB adapter', () => {
 
   it('writes usage into the owner partition before the assignment that makes it final', async () => {
     const { store, calls } = storeWith(() => ({ requestCharge: 1 }));
-    await store.putAssignment({
-      deliveryId: 'd-1',
-      ownerId: 'owner-a',
-      requestKey: 'k',
-      usage: { month: '2030-03', miles: 1, hours: 0.1 },
-      assignment: {
-        droneId: 'x',
-        pickupEta: '2030-03-10T10:00:00.000Z',
-        deliveryEta: '2030-03-10T10:10:00.000Z',
-        distanceMiles: 1,
-        route: [],
-      },
-    });
+    await store.putAssignment(record);
     expect(calls.map((call) => [call.container, call.operation])).toEqual([
       ['utilization', 'upsert'],
       ['assignments', 'upsert'],

@@ -6,34 +6,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { startServiceProcess } from '@dronedelivery/service-kit/testing';
 import autocannon from 'autocannon';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const ferretdbBinary = process.env.FERRETDB_BIN ?? fileURLToPath(new URL('../../../.tools/bin/ferretdb', import.meta.url));
 
-async function waitUntilReady(url: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const ready = await fetch(`${url}/healthz/ready`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (ready) return;
-    await sleep(100);
-  }
-  throw new Error(`${url} did not become ready`);
-}
-
-async function measure(name: string, env: Record<string, string>, port: number) {
-  const child: ChildProcess = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
+async function measure(name: string, env: Record<string, string>) {
+  const service = await startServiceProcess(main, env);
+  const base = service.url;
   try {
-    await waitUntilReady(base);
     const seed = await fetch(`${base}/api/packages/bench-1`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -51,11 +35,11 @@ async function measure(name: string, env: Record<string, string>, port: number) 
       errors: result.errors + result.non2xx,
     };
   } finally {
-    child.kill('SIGTERM');
+    service.stop();
   }
 }
 
-const rows = [await measure('in-memory store', {}, 18083)];
+const rows = [await measure('in-memory store', {})];
 
 let ferretdb: ChildProcess | undefined;
 let dataDir: string | undefined;
@@ -67,11 +51,10 @@ if (!mongoUrl && existsSync(ferretdbBinary)) {
 }
 if (mongoUrl) {
   rows.push(
-    await measure(
-      `MongoDB adapter (${ferretdb ? 'FerretDB on SQLite' : mongoUrl.replace(/\/\/[^@]*@/, '//')})`,
-      { MONGODB_URL: mongoUrl, MONGODB_DATABASE: `bench_${Date.now()}` },
-      18084,
-    ),
+    await measure(`MongoDB adapter (${ferretdb ? 'FerretDB on SQLite' : mongoUrl.replace(/\/\/[^@]*@/, '//')})`, {
+      MONGODB_URL: mongoUrl,
+      MONGODB_DATABASE: `bench_${Date.now()}`,
+    }),
   );
 } else {
   console.warn('No MONGODB_URL and no FerretDB binary (.tools/bin/ferretdb): MongoDB adapter not measured.');
