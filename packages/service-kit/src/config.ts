@@ -38,6 +38,21 @@ export const baseConfigSchema = z.object({
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/**
+ * What the telemetry preload (and the OpenTelemetry SDK under it) reads, before a service's
+ * own configuration is parsed. Declared like any other setting so that deployment manifests
+ * can be checked against it.
+ */
+export const telemetryEnvironmentSchema = z.object({
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_RESOURCE_ATTRIBUTES: z.string().min(1).optional(),
+  /** Azure Monitor (Application Insights); from a Secret or Key Vault. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+});
+
 export interface ConfigProblem {
   variable: string;
   message: string;

@@ -1,6 +1,14 @@
 // The service kit: everything a Drone Delivery service shares with the others.
 
-export { type BaseConfig, baseConfigSchema, ConfigError, type ConfigProblem, loadConfig, loadConfigOrExit } from './config.ts';
+export {
+  type BaseConfig,
+  baseConfigSchema,
+  ConfigError,
+  type ConfigProblem,
+  loadConfig,
+  loadConfigOrExit,
+  telemetryEnvironmentSchema,
+} from './config.ts';
 export { type ConnectRetryOptions, connectWithRetry } from './connect-retry.ts';
 export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } from './health.ts';
 export {

@@ -5,8 +5,8 @@
 // otherwise. Spans are still created then, so logs carry trace ids and trace context
 // still crosses services. OTEL_SDK_DISABLED=true turns all of it off.
 //
-// This module runs before configuration is parsed, so it reads the standard OTEL_*
-// variables itself; it is the one exception to "only config.ts reads the environment".
+// This module runs before a service's configuration is parsed, so it parses its own
+// variables (telemetryEnvironmentSchema in config.ts); a bad one stops start-up.
 import { register } from 'node:module';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
@@ -18,9 +18,10 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { AlwaysOffSampler, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { loadConfigOrExit, telemetryEnvironmentSchema } from './config.ts';
 import { onTelemetryShutdown } from './telemetry-shutdown.ts';
 
-const env = process.env;
+const env = loadConfigOrExit('telemetry', telemetryEnvironmentSchema);
 const OPERATIONAL_PATHS = /^\/(healthz\/|metrics$)/;
 
 function instrumentations(): Instrumentation[] {
@@ -66,7 +67,7 @@ async function startAzureMonitor(connectionString: string, extraSpanProcessors: 
 
 function startNodeSdk(otlpEndpoint: string | undefined): () => Promise<void> {
   const sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME ?? env.npm_package_name?.replace(/^@dronedelivery\//, '') ?? 'dronedelivery',
+    serviceName: env.OTEL_SERVICE_NAME ?? process.env.npm_package_name?.replace(/^@dronedelivery\//, '') ?? 'dronedelivery',
     ...(otlpEndpoint
       ? { spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter() })] }
       : // Nowhere to send spans: record none, but keep (and propagate) trace ids so

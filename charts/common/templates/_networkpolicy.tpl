@@ -1,0 +1,93 @@
+{{/*
+Only the flows the architecture names: in from networkPolicy.ingressFrom (other Drone
+Delivery components) and, for the gateway, the ingress controller; out to
+networkPolicy.egressTo components, the datastore's ports, DNS, and whatever
+networkPolicy.extraEgress adds (e.g. the telemetry endpoint). Everything else is denied.
+*/}}
+{{- define "common.networkpolicy" -}}
+{{- if .Values.networkPolicy.enabled -}}
+{{- $np := .Values.networkPolicy -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "common.fullname" . }}
+  labels:
+    {{- include "common.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "common.selectorLabels" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    {{- range $np.ingressFrom }}
+    - from:
+        - podSelector:
+            matchLabels:
+              {{- include "common.peerLabels" . | nindent 14 }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+    {{- with $np.ingressController }}
+    {{- if .enabled }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .namespace }}
+          podSelector:
+            matchLabels:
+              {{- toYaml .podLabels | nindent 14 }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+    {{- end }}
+    {{- with $np.monitoringNamespace }}
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ . }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+  egress:
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+          podSelector:
+            matchLabels:
+              k8s-app: kube-dns
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    {{- range $np.egressTo }}
+    - to:
+        - podSelector:
+            matchLabels:
+              {{- include "common.peerLabels" . | nindent 14 }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- end }}
+    {{- if $np.datastore.ports }}
+    # The datastore: managed Azure services have no fixed address, so by default any
+    # destination on its ports; narrow it with networkPolicy.datastore.to.
+    - ports:
+        {{- range $np.datastore.ports }}
+        - port: {{ . }}
+          protocol: TCP
+        {{- end }}
+      {{- with $np.datastore.to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    {{- end }}
+    {{- with $np.extraEgress }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+{{- end -}}

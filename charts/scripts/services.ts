@@ -1,0 +1,56 @@
+// The charts and the services they deploy: which config schema each chart's settings must
+// satisfy, and which of those settings are secrets (never in values, only from a Secret or
+// Key Vault). The values schemas and the chart tests both start from this table.
+import { configSchema as deliveryConfig } from '@dronedelivery/delivery/src/config.ts';
+import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
+import { configSchema as gatewayConfig } from '@dronedelivery/gateway/src/config.ts';
+import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
+import { configSchema as packageConfig } from '@dronedelivery/package/src/config.ts';
+import { telemetryEnvironmentSchema } from '@dronedelivery/service-kit';
+import { configSchema as workflowConfig } from '@dronedelivery/workflow/src/config.ts';
+import { z } from 'zod';
+
+export const SERVICE_CHARTS = ['gateway', 'ingestion', 'workflow', 'delivery', 'package', 'dronescheduler'] as const;
+export type ServiceChart = (typeof SERVICE_CHARTS)[number];
+
+export const configSchemas: Record<ServiceChart, z.ZodType> = {
+  gateway: gatewayConfig,
+  ingestion: ingestionConfig,
+  workflow: workflowConfig,
+  delivery: deliveryConfig,
+  package: packageConfig,
+  dronescheduler: schedulerConfig,
+};
+
+/** Settings that are credentials, or carry them: they may only come from secrets.variables. */
+export const SECRET_VARIABLES = new Set([
+  'JWT_SECRET',
+  'REDIS_PASSWORD',
+  'WORKFLOW_ADMIN_TOKEN',
+  'COSMOS_KEY',
+  'MONGODB_URL',
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+]);
+
+/** Set by the chart's templates from other values (containerPort, the chart's name). */
+export const TEMPLATED_VARIABLES = new Set(['PORT', 'OTEL_SERVICE_NAME']);
+
+/** The object schema under a service's config schema (some are refined, which wraps them). */
+export function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  const definition = (schema as unknown as { _zod: { def: { shape?: Record<string, z.ZodType>; in?: z.ZodType } } })._zod.def;
+  if (definition.shape) return definition.shape;
+  if (definition.in) return objectShape(definition.in);
+  const inner = (schema as unknown as { def?: { schema?: z.ZodType } }).def?.schema;
+  if (inner) return objectShape(inner);
+  throw new Error('not an object schema');
+}
+
+/** Every variable a service's process reads: its own config schema plus the telemetry preload's. */
+export function knownVariables(chart: ServiceChart): Set<string> {
+  return new Set([...Object.keys(objectShape(configSchemas[chart])), ...Object.keys(telemetryEnvironmentSchema.shape)]);
+}
+
+/** Parses a rendered environment the way the service would at start-up: service schema and telemetry schema. */
+export function environmentSchema(chart: ServiceChart): z.ZodType {
+  return z.intersection(configSchemas[chart], telemetryEnvironmentSchema);
+}
