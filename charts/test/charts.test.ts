@@ -1,0 +1,238 @@
+// The Helm charts, checked without a cluster: helm lint --strict and helm template for every
+// chart with the default, dev, production and everything-on values; every rendered object
+// against the Kubernetes schemas; the hardening, availability and network rules; and every
+// setting against the config schema of the service that reads it.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { helmBinary, type KubeObject, lint, render, SCENARIOS, type Scenario, specOf } from '../scripts/render.ts';
+import { SERVICE_CHARTS } from '../scripts/services.ts';
+import { umbrellaSchema, valuesSchema } from '../scripts/values-schema.ts';
+import { schemaPath, schemaText } from '../scripts/write-values-schemas.ts';
+import { schemaProblems } from './kube-schemas.ts';
+import { actors, flows } from './network-flows.ts';
+import {
+  availabilityProblems,
+  containerProblems,
+  environmentOf,
+  environmentProblems,
+  podSpec,
+  securityProblems,
+  shutdownProblems,
+} from './policies.ts';
+
+const CHARTS = [...SERVICE_CHARTS, 'dronedelivery'];
+const deployments = (objects: KubeObject[]) => objects.filter((object) => object.kind === 'Deployment');
+
+/** The flows architecture.md names, and no others. */
+const EXPECTED_FLOWS = [
+  'gateway -> delivery',
+  'gateway -> dronescheduler',
+  'gateway -> ingestion',
+  'gateway -> package',
+  'ingress-nginx -> gateway',
+  'workflow -> delivery',
+  'workflow -> dronescheduler',
+  'workflow -> package',
+];
+
+describe('values schemas', () => {
+  it.each(CHARTS)('%s: the committed values.schema.json is the generated one (pnpm --filter @dronedelivery/charts schemas)', (chart) => {
+    const expected = schemaText(chart === 'dronedelivery' ? umbrellaSchema() : valuesSchema(chart as (typeof SERVICE_CHARTS)[number]));
+    expect(readFileSync(schemaPath(chart), 'utf8')).toBe(expected);
+  });
+});
+
+describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
+  describe.each(SCENARIOS)('with the %s values', (scenario: Scenario) => {
+    it.each(CHARTS)('%s passes helm lint --strict', (chart) => {
+      expect(lint(chart, scenario)).toContain('0 chart(s) failed');
+    });
+
+    it.each(CHARTS)('%s renders only objects valid against the Kubernetes and CRD schemas', (chart) => {
+      const objects = render(chart, scenario);
+      expect(objects.length).toBeGreaterThanOrEqual(5);
+      const problems = objects.flatMap((object) =>
+        schemaProblems(object).map((problem) => `${object.kind}/${object.metadata.name}: ${problem}`),
+      );
+      expect(problems).toEqual([]);
+    });
+
+    it('every container is hardened (restricted PSS, read-only root), probed on all three endpoints, with requests and limits', () => {
+      const objects = render('dronedelivery', scenario);
+      expect(deployments(objects)).toHaveLength(6);
+      for (const deployment of deployments(objects)) {
+        expect(securityProblems(deployment), deployment.metadata.name).toEqual([]);
+        expect(containerProblems(deployment), deployment.metadata.name).toEqual([]);
+        expect(shutdownProblems(deployment, objects), deployment.metadata.name).toEqual([]);
+      }
+    });
+
+    it('every variable a chart sets is one its service reads, and the service would start with them', () => {
+      const objects = render('dronedelivery', scenario);
+      for (const deployment of deployments(objects)) expect(environmentProblems(deployment, objects)).toEqual([]);
+    });
+
+    it('NetworkPolicies allow exactly the flows in architecture.md', () => {
+      const objects = render('dronedelivery', scenario);
+      const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
+      expect(flows(actors([...SERVICE_CHARTS]), policies)).toEqual(EXPECTED_FLOWS);
+    });
+
+    it('no secret is rendered into a ConfigMap or a plain env value', () => {
+      const objects = render('dronedelivery', scenario);
+      for (const deployment of deployments(objects)) {
+        const environment = environmentOf(deployment, objects);
+        const plain = podSpec(deployment).containers[0]?.env?.filter((variable) => variable.value !== undefined) ?? [];
+        expect(plain).toEqual([]);
+        for (const name of ['JWT_SECRET', 'REDIS_PASSWORD', 'COSMOS_KEY', 'WORKFLOW_ADMIN_TOKEN', 'MONGODB_URL'])
+          if (name in environment)
+            expect(
+              objects.some((object) => object.kind === 'ConfigMap' && name in (object.data ?? {})),
+              `${name} in a ConfigMap`,
+            ).toBe(false);
+      }
+      expect(objects.some((object) => object.kind === 'Secret')).toBe(false);
+    });
+  });
+
+  describe.each(['default', 'production', 'everything'] as Scenario[])('availability with the %s values', (scenario) => {
+    it('every Deployment has an autoscaler (HPA or KEDA) and a PodDisruptionBudget', () => {
+      const objects = render('dronedelivery', scenario);
+      for (const deployment of deployments(objects)) expect(availabilityProblems(deployment, objects)).toEqual([]);
+    });
+
+    it('the gateway runs at least two replicas behind an nginx Ingress that only routes /api and /docs', () => {
+      const objects = render('dronedelivery', scenario);
+      const hpa = objects.find((object) => object.kind === 'HorizontalPodAutoscaler' && object.metadata.name === 'gateway');
+      expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
+      const ingresses = objects.filter((object) => object.kind === 'Ingress');
+      expect(ingresses.map((ingress) => specOf(ingress).ingressClassName)).toEqual(ingresses.map(() => 'nginx'));
+      const backends = ingresses.flatMap((ingress) =>
+        (specOf(ingress).rules as { http: { paths: { path: string; backend: { service: { name: string } } }[] } }[]).flatMap(
+          (rule) => rule.http.paths,
+        ),
+      );
+      expect(new Set(backends.map((path) => path.backend.service.name))).toEqual(new Set(['gateway']));
+      expect(backends.some((path) => path.path.includes('healthz') || path.path === '/')).toBe(false);
+    });
+  });
+
+  it('production images come from the registry; a digest replaces the tag', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const objects = render('gateway', 'production', [`image.digest=${digest}`]);
+    const image = podSpec(deployments(objects)[0] as KubeObject).containers[0]?.image;
+    expect(image).toBe(`dronedeliveryacr.azurecr.io/dronedelivery/gateway@${digest}`);
+  });
+
+  it('the workflow chart carries every resilience knob under the name the code reads', () => {
+    const objects = render('workflow', 'default');
+    const environment = environmentOf(deployments(objects)[0] as KubeObject, objects);
+    for (const knob of [
+      'WORKFLOW_CONCURRENCY',
+      'WORKFLOW_STALL_SECONDS',
+      'QUEUE_MAX_ATTEMPTS',
+      'QUEUE_BACKOFF_MS',
+      'QUEUE_LOCK_DURATION_MS',
+      'QUEUE_STALLED_INTERVAL_MS',
+      'QUEUE_MAX_STALLED_COUNT',
+      'UPSTREAM_TIMEOUT_MS',
+      'UPSTREAM_RETRIES',
+      'UPSTREAM_RETRY_BASE_DELAY_MS',
+      'UPSTREAM_RETRY_MAX_DELAY_MS',
+      'UPSTREAM_BREAKER_THRESHOLD',
+      'UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS',
+      'UPSTREAM_BULKHEAD_LIMIT',
+      'UPSTREAM_BULKHEAD_QUEUE',
+      'UPSTREAM_CONNECTIONS',
+    ])
+      expect(environment, knob).toHaveProperty(knob);
+    const changed = render('workflow', 'default', ['config.UPSTREAM_RETRIES=7', 'config.QUEUE_MAX_ATTEMPTS=3']);
+    const changedEnvironment = environmentOf(deployments(changed)[0] as KubeObject, changed);
+    expect([changedEnvironment.UPSTREAM_RETRIES, changedEnvironment.QUEUE_MAX_ATTEMPTS]).toEqual(['7', '3']);
+  });
+
+  it('KEDA scales the workflow on the BullMQ wait list, and then no HPA competes with it', () => {
+    const objects = render('workflow', 'everything');
+    const scaledObject = objects.find((object) => object.kind === 'ScaledObject') as KubeObject;
+    const trigger = (specOf(scaledObject).triggers as { type: string; metadata: Record<string, string> }[])[0];
+    expect(trigger?.metadata.listName).toBe('dronedelivery:delivery-requests:wait');
+    expect(objects.some((object) => object.kind === 'HorizontalPodAutoscaler')).toBe(false);
+  });
+
+  it('the versioned-prefix toggle adds a rewriting Ingress for /v0.1.0/api/...', () => {
+    const objects = render('gateway', 'default', ['ingress.versionedPrefix.enabled=true']);
+    const versioned = objects.find((object) => object.kind === 'Ingress' && object.metadata.name === 'gateway-versioned') as KubeObject;
+    expect(versioned.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/api/$1');
+    const path = (specOf(versioned).rules as { http: { paths: { path: string }[] } }[])[0]?.http.paths[0]?.path as string;
+    expect(new RegExp(`^${path}$`).exec('/v0.1.0/api/deliveries/abc')?.[1]).toBe('deliveries/abc');
+    expect(render('gateway', 'default').some((object) => object.metadata.name === 'gateway-versioned')).toBe(false);
+  });
+
+  it('Key Vault secrets arrive through a SecretProviderClass the pod mounts, synced into the Secret its env reads', () => {
+    const objects = render('package', 'production');
+    const provider = objects.find((object) => object.kind === 'SecretProviderClass') as KubeObject;
+    const synced = (specOf(provider).secretObjects as { secretName: string; data: { key: string }[] }[])[0];
+    const pod = podSpec(deployments(objects)[0] as KubeObject) as unknown as {
+      volumes: { csi?: { volumeAttributes: { secretProviderClass: string } } }[];
+      containers: { env: { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[] }[];
+    };
+    expect(pod.volumes.some((volume) => volume.csi?.volumeAttributes.secretProviderClass === provider.metadata.name)).toBe(true);
+    const mongo = pod.containers[0]?.env.find((variable) => variable.name === 'MONGODB_URL');
+    expect(mongo?.valueFrom.secretKeyRef.name).toBe(synced?.secretName);
+    expect(synced?.data.map((entry) => entry.key)).toContain(mongo?.valueFrom.secretKeyRef.key);
+    const serviceAccount = objects.find((object) => object.kind === 'ServiceAccount');
+    expect(serviceAccount?.metadata.annotations?.['azure.workload.identity/client-id']).toBe('55555555-5555-5555-5555-555555555555');
+  });
+
+  describe('a wrong value fails at install time', () => {
+    it.each([
+      ['a misspelt setting', 'workflow', 'config.UPSTREAM_RETRYS=3', 'UPSTREAM_RETRYS'],
+      ['a setting out of range', 'delivery', 'config.DELIVERY_RETENTION_SECONDS=0', 'DELIVERY_RETENTION_SECONDS'],
+      ['a secret in plain values', 'gateway', 'config.JWT_SECRET=not-in-values-please-not-in-values', 'JWT_SECRET'],
+      ['one replica of the gateway', 'gateway', 'autoscaling.minReplicas=1', 'minReplicas'],
+      ['an unknown peer in a network policy', 'delivery', 'networkPolicy.ingressFrom[0]=anyone', 'ingressFrom'],
+      ['a malformed digest', 'package', 'image.digest=latest', 'digest'],
+    ])('%s', (_what, chart, assignment, mentioned) => {
+      expect(() => render(chart, 'default', [assignment])).toThrow(mentioned);
+    });
+  });
+
+  describe('the checks can fail', () => {
+    it('a setting the schema accepts but the service rejects is reported (both auth modes at once)', () => {
+      const objects = render('gateway', 'default', ['config.JWKS_URL=https://login.example.com/keys']);
+      expect(environmentProblems(deployments(objects)[0] as KubeObject, objects).join('\n')).toContain('exactly one of JWT_SECRET');
+    });
+
+    it('an extra flow is reported once both ends allow it, and not before', () => {
+      const oneSide = ['ingestion.networkPolicy.ingressFrom={gateway,workflow}'];
+      const bothSides = [...oneSide, 'workflow.networkPolicy.egressTo={package,delivery,dronescheduler,ingestion}'];
+      const flowsWith = (set: string[]) =>
+        flows(
+          actors([...SERVICE_CHARTS]),
+          render('dronedelivery', 'default', set).filter((object) => object.kind === 'NetworkPolicy'),
+        );
+      expect(flowsWith(oneSide)).toEqual(EXPECTED_FLOWS);
+      expect(flowsWith(bothSides)).toEqual([...EXPECTED_FLOWS, 'workflow -> ingestion'].sort());
+    });
+
+    it('a disabled policy opens a service to every pod', () => {
+      const objects = render('dronedelivery', 'default', ['delivery.networkPolicy.enabled=false']);
+      const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
+      expect(flows(actors([...SERVICE_CHARTS]), policies)).toContain('other-namespace-pod -> delivery');
+    });
+
+    it('an unhardened or unprobed container is reported', () => {
+      const deployment = deployments(render('delivery', 'default'))[0] as KubeObject;
+      const container = podSpec(deployment).containers[0] as unknown as Record<string, unknown>;
+      delete container.livenessProbe;
+      container.securityContext = { runAsNonRoot: true };
+      expect(containerProblems(deployment).join()).toContain('livenessProbe');
+      expect(securityProblems(deployment).join()).toContain('privilege escalation');
+    });
+
+    it('an object that breaks the Kubernetes schema is reported', () => {
+      const deployment = deployments(render('delivery', 'default'))[0] as KubeObject;
+      expect(schemaProblems({ ...deployment, spec: { ...deployment.spec, replicas: 'two' } })).not.toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,109 @@
+// The cluster-level manifests under k8s/: valid objects, a namespace that enforces the
+// restricted Pod Security Standard, a quota that a rolling update of every service at its
+// autoscaling maximum fits in, default-deny networking, and roles that cannot read Secrets.
+import { describe, expect, it } from 'vitest';
+import { clusterManifests, cpuMillis, helmBinary, type KubeObject, memoryBytes, render, SCENARIOS, specOf } from '../scripts/render.ts';
+import { SERVICE_CHARTS } from '../scripts/services.ts';
+import { schemaProblems } from './kube-schemas.ts';
+import { actors, flows } from './network-flows.ts';
+import { podSpec } from './policies.ts';
+
+const manifests = clusterManifests();
+const find = (kind: string) => manifests.filter((object) => object.kind === kind);
+
+describe('k8s/ cluster manifests', () => {
+  it('are valid Kubernetes objects, all in the dronedelivery namespace', () => {
+    expect(manifests.length).toBeGreaterThanOrEqual(8);
+    for (const object of manifests) {
+      expect(schemaProblems(object), `${object.kind}/${object.metadata.name}`).toEqual([]);
+      if (object.kind !== 'Namespace') expect(object.metadata.namespace).toBe('dronedelivery');
+    }
+  });
+
+  it('the namespace enforces, audits and warns on the restricted Pod Security Standard', () => {
+    const labels = find('Namespace')[0]?.metadata.labels ?? {};
+    for (const mode of ['enforce', 'audit', 'warn']) expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+  });
+
+  it('denies all traffic by default and allows DNS', () => {
+    const policies = find('NetworkPolicy');
+    const denyAll = policies.find((policy) => {
+      const spec = policy.spec as { podSelector: object; policyTypes: string[]; ingress?: unknown[]; egress?: unknown[] };
+      return Object.keys(spec.podSelector).length === 0 && spec.policyTypes.length === 2 && !spec.ingress && !spec.egress;
+    });
+    expect(denyAll).toBeDefined();
+    const dns = policies.flatMap((policy) => (policy.spec as { egress?: { ports: { port: number; protocol: string }[] }[] }).egress ?? []);
+    expect(dns.flatMap((rule) => rule.ports)).toEqual(
+      expect.arrayContaining([
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ]),
+    );
+  });
+
+  it('no role can read Secrets, use wildcards, or escalate', () => {
+    for (const role of find('Role')) {
+      for (const rule of role.rules as { resources: string[]; verbs: string[] }[]) {
+        expect(rule.resources, role.metadata.name).not.toContain('secrets');
+        expect([...rule.resources, ...rule.verbs], role.metadata.name).not.toContain('*');
+        for (const verb of ['escalate', 'bind', 'impersonate']) expect(rule.verbs).not.toContain(verb);
+      }
+    }
+    const reader = find('Role').find((role) => role.metadata.name === 'dronedelivery-reader');
+    const readerRules = (reader?.rules ?? []) as { resources: string[]; verbs: string[] }[];
+    expect(readerRules.flatMap((rule) => rule.verbs).every((verb) => ['get', 'list', 'watch'].includes(verb))).toBe(true);
+    expect(readerRules.flatMap((rule) => rule.resources)).not.toContain('pods/log');
+  });
+});
+
+describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
+  const quota = (specOf(find('ResourceQuota')[0] as KubeObject) as unknown as { hard: Record<string, string> }).hard;
+  const limitRange = (specOf(find('LimitRange')[0] as KubeObject) as unknown as { limits: { max: { cpu: string; memory: string } }[] })
+    .limits[0];
+
+  it('the default install fits the quota with every service at its autoscaling maximum plus one surge pod', () => {
+    const objects = render('dronedelivery', 'default');
+    let pods = 0;
+    const totals = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
+    for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
+      const hpa = objects.find(
+        (object) =>
+          object.kind === 'HorizontalPodAutoscaler' &&
+          (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
+      );
+      const surge = Number((deployment.spec as { strategy: { rollingUpdate: { maxSurge: number } } }).strategy.rollingUpdate.maxSurge);
+      const replicas = (hpa?.spec?.maxReplicas as number) + surge;
+      pods += replicas;
+      for (const container of podSpec(deployment).containers) {
+        const resources = container.resources as { requests: Record<string, string>; limits: Record<string, string> };
+        totals['requests.cpu'] += replicas * cpuMillis(resources.requests.cpu as string);
+        totals['requests.memory'] += replicas * memoryBytes(resources.requests.memory as string);
+        totals['limits.cpu'] += replicas * cpuMillis(resources.limits.cpu as string);
+        totals['limits.memory'] += replicas * memoryBytes(resources.limits.memory as string);
+      }
+    }
+    expect(pods).toBeLessThanOrEqual(Number(quota.pods));
+    expect(totals['requests.cpu']).toBeLessThanOrEqual(cpuMillis(quota['requests.cpu'] as string));
+    expect(totals['requests.memory']).toBeLessThanOrEqual(memoryBytes(quota['requests.memory'] as string));
+    expect(totals['limits.cpu']).toBeLessThanOrEqual(cpuMillis(quota['limits.cpu'] as string));
+    expect(totals['limits.memory']).toBeLessThanOrEqual(memoryBytes(quota['limits.memory'] as string));
+  });
+
+  it.each(SCENARIOS)('no container of the %s install exceeds the LimitRange maximum', (scenario) => {
+    for (const deployment of render('dronedelivery', scenario).filter((object: KubeObject) => object.kind === 'Deployment'))
+      for (const container of podSpec(deployment).containers) {
+        const limits = (container.resources as { limits: Record<string, string> }).limits;
+        expect(cpuMillis(limits.cpu as string)).toBeLessThanOrEqual(cpuMillis(limitRange?.max.cpu as string));
+        expect(memoryBytes(limits.memory as string)).toBeLessThanOrEqual(memoryBytes(limitRange?.max.memory as string));
+      }
+  });
+
+  it('with the namespace policies applied too, the flows are still exactly those of the architecture', () => {
+    const policies = [
+      ...find('NetworkPolicy'),
+      ...render('dronedelivery', 'production').filter((object) => object.kind === 'NetworkPolicy'),
+    ];
+    expect(flows(actors([...SERVICE_CHARTS]), policies)).toHaveLength(8);
+    expect(flows(actors([...SERVICE_CHARTS]), policies)).not.toContain('same-namespace-stranger -> gateway');
+  });
+});

@@ -1,0 +1,121 @@
+// Which pods may open connections to which, worked out from rendered NetworkPolicies the
+// way Kubernetes applies them: a connection needs an ingress rule on the receiving pod's
+// policies and an egress rule on the sending pod's (when policies select the pod at all).
+import type { KubeObject } from '../scripts/render.ts';
+
+export interface Actor {
+  name: string;
+  namespace: string;
+  namespaceLabels: Record<string, string>;
+  labels: Record<string, string>;
+  /** Outside the cluster (matched only by ipBlock peers or rules without peers). */
+  external?: boolean;
+}
+
+interface Peer {
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string };
+}
+interface Rule {
+  from?: Peer[];
+  to?: Peer[];
+  ports?: { port?: string | number; protocol?: string }[];
+}
+interface PolicySpec {
+  podSelector: { matchLabels?: Record<string, string> };
+  policyTypes?: string[];
+  ingress?: Rule[];
+  egress?: Rule[];
+}
+
+const subset = (wanted: Record<string, string> | undefined, labels: Record<string, string>) =>
+  Object.entries(wanted ?? {}).every(([key, value]) => labels[key] === value);
+
+function peerMatches(peer: Peer, actor: Actor, policyNamespace: string): boolean {
+  if (peer.ipBlock) return Boolean(actor.external);
+  if (actor.external) return false;
+  const namespaceOk = peer.namespaceSelector
+    ? subset(peer.namespaceSelector.matchLabels, actor.namespaceLabels)
+    : actor.namespace === policyNamespace;
+  const podOk = peer.podSelector ? subset(peer.podSelector.matchLabels, actor.labels) : true;
+  return namespaceOk && podOk;
+}
+
+function ruleAllows(rule: Rule, peers: Peer[] | undefined, actor: Actor, policyNamespace: string, port: string | number): boolean {
+  const peerOk = peers === undefined || peers.length === 0 || peers.some((peer) => peerMatches(peer, actor, policyNamespace));
+  const portOk = !rule.ports?.length || rule.ports.some((candidate) => candidate.port === undefined || candidate.port === port);
+  return peerOk && portOk;
+}
+
+function policiesSelecting(actor: Actor, policies: KubeObject[], type: 'Ingress' | 'Egress'): KubeObject[] {
+  return policies.filter((policy) => {
+    const spec = policy.spec as unknown as PolicySpec;
+    const namespace = policy.metadata.namespace ?? 'dronedelivery';
+    return (
+      !actor.external &&
+      namespace === actor.namespace &&
+      subset(spec.podSelector.matchLabels, actor.labels) &&
+      (spec.policyTypes ?? ['Ingress']).includes(type)
+    );
+  });
+}
+
+/** Whether `from` may open a connection to `to` on `port` (a named port such as "http", or a number). */
+export function allowed(from: Actor, to: Actor, port: string | number, policies: KubeObject[]): boolean {
+  const ingressPolicies = policiesSelecting(to, policies, 'Ingress');
+  const ingressOk =
+    to.external ||
+    ingressPolicies.length === 0 ||
+    ingressPolicies.some((policy) =>
+      ((policy.spec as unknown as PolicySpec).ingress ?? []).some((rule) =>
+        ruleAllows(rule, rule.from, from, policy.metadata.namespace ?? 'dronedelivery', port),
+      ),
+    );
+  const egressPolicies = policiesSelecting(from, policies, 'Egress');
+  const egressOk =
+    egressPolicies.length === 0 ||
+    egressPolicies.some((policy) =>
+      ((policy.spec as unknown as PolicySpec).egress ?? []).some((rule) =>
+        ruleAllows(rule, rule.to, to, policy.metadata.namespace ?? 'dronedelivery', port),
+      ),
+    );
+  return ingressOk && egressOk;
+}
+
+/** One actor per Drone Delivery component, the ingress controller, a pod elsewhere in the cluster, and the Internet. */
+export function actors(components: string[], namespace = 'dronedelivery'): Actor[] {
+  const namespaceLabels = (name: string) => ({ 'kubernetes.io/metadata.name': name });
+  return [
+    ...components.map((component) => ({
+      name: component,
+      namespace,
+      namespaceLabels: namespaceLabels(namespace),
+      labels: {
+        'app.kubernetes.io/name': component,
+        'app.kubernetes.io/part-of': 'dronedelivery',
+        'app.kubernetes.io/instance': 'dronedelivery',
+      },
+    })),
+    {
+      name: 'ingress-nginx',
+      namespace: 'ingress-nginx',
+      namespaceLabels: namespaceLabels('ingress-nginx'),
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    },
+    { name: 'other-namespace-pod', namespace: 'other', namespaceLabels: namespaceLabels('other'), labels: { app: 'anything' } },
+    { name: 'same-namespace-stranger', namespace, namespaceLabels: namespaceLabels(namespace), labels: { app: 'debug' } },
+    { name: 'internet', namespace: '', namespaceLabels: {}, labels: {}, external: true },
+  ];
+}
+
+/** Every "a -> b" connection allowed on the services' http port among the given actors. */
+export function flows(everyone: Actor[], policies: KubeObject[]): string[] {
+  const result: string[] = [];
+  for (const from of everyone)
+    for (const to of everyone) {
+      if (from === to || to.external || !to.labels['app.kubernetes.io/part-of']) continue;
+      if (allowed(from, to, 'http', policies)) result.push(`${from.name} -> ${to.name}`);
+    }
+  return result.sort();
+}
