@@ -8,6 +8,7 @@ export default defineConfig({
       'gateway/test/**/*.test.ts',
       'e2e/test/**/*.test.ts',
       'charts/test/**/*.test.ts',
+      'loadtest/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -1,0 +1,95 @@
+// The load scenarios and their pass/fail thresholds. Each is a list of stages of constant
+// arrival rate (an open model: requests keep arriving when the system slows down, as real
+// clients do), so a ramp is a staircase of short stages. LOADTEST_SCALE multiplies every
+// rate, so one definition serves a laptop and a cluster.
+export interface Stage {
+  /** Requests per second offered during the stage. */
+  rate: number;
+  seconds: number;
+}
+
+export interface Thresholds {
+  p95Ms: number;
+  p99Ms: number;
+  /** Largest share of requests that may fail their check or get no response. */
+  maxErrorRate: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  stages: Stage[];
+  thresholds: Thresholds;
+  /** For a spike: thresholds the last stage alone must meet, to show the system recovered. */
+  recovery?: Thresholds;
+}
+
+const steady: Thresholds = { p95Ms: 100, p99Ms: 250, maxErrorRate: 0.01 };
+
+export const SCENARIOS: Record<string, Scenario> = {
+  smoke: {
+    name: 'smoke',
+    description: 'A trickle through every route: does the system work at all? CI runs this one.',
+    stages: [{ rate: 20, seconds: 30 }],
+    thresholds: { p95Ms: 100, p99Ms: 250, maxErrorRate: 0 },
+  },
+  average: {
+    name: 'average',
+    description: 'The expected everyday load, after a short ramp.',
+    stages: [
+      { rate: 100, seconds: 15 },
+      { rate: 300, seconds: 60 },
+    ],
+    thresholds: steady,
+  },
+  stress: {
+    name: 'stress',
+    description: 'Ramping arrival rate past the everyday load, to see where latency gives way.',
+    stages: [200, 400, 800, 1200, 1600, 2000].map((rate) => ({ rate, seconds: 20 })),
+    thresholds: { p95Ms: 250, p99Ms: 500, maxErrorRate: 0.02 },
+  },
+  spike: {
+    name: 'spike',
+    description: 'A sudden burst at ten times the base rate, then back: no errors, and latency recovers.',
+    stages: [
+      { rate: 150, seconds: 20 },
+      { rate: 1500, seconds: 15 },
+      { rate: 150, seconds: 30 },
+    ],
+    thresholds: { p95Ms: 500, p99Ms: 1500, maxErrorRate: 0.01 },
+    recovery: steady,
+  },
+  soak: {
+    name: 'soak',
+    description: 'The everyday load held for a long time (LOADTEST_SOAK_MINUTES, 30 by default): leaks, drift, retention.',
+    stages: [{ rate: 300, seconds: 30 * 60 }],
+    thresholds: steady,
+  },
+};
+
+/** A scenario with its rates multiplied by `scale` and, for the soak, its length set. */
+export function scaled(scenario: Scenario, scale: number, soakMinutes?: number): Scenario {
+  return {
+    ...scenario,
+    stages: scenario.stages.map((stage) => ({
+      rate: Math.max(1, Math.round(stage.rate * scale)),
+      seconds: scenario.name === 'soak' && soakMinutes ? soakMinutes * 60 : stage.seconds,
+    })),
+  };
+}
+
+export interface Measured {
+  p95Ms: number;
+  p99Ms: number;
+  errorRate: number;
+}
+
+/** Which thresholds a result breaks, in words; empty when it passes. */
+export function breaches(measured: Measured, thresholds: Thresholds, label = 'overall'): string[] {
+  const problems: string[] = [];
+  if (measured.p95Ms > thresholds.p95Ms) problems.push(`${label}: p95 ${measured.p95Ms} ms > ${thresholds.p95Ms} ms`);
+  if (measured.p99Ms > thresholds.p99Ms) problems.push(`${label}: p99 ${measured.p99Ms} ms > ${thresholds.p99Ms} ms`);
+  if (measured.errorRate > thresholds.maxErrorRate)
+    problems.push(`${label}: error rate ${(measured.errorRate * 100).toFixed(2)}% > ${(thresholds.maxErrorRate * 100).toFixed(2)}%`);
+  return problems;
+}
