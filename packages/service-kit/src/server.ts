@@ -1,7 +1,7 @@
 // The HTTP server every service starts from: Fastify with zod validation, request ids,
 // problem+json errors, security headers, load shedding, probes and /metrics built in.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
@@ -79,7 +79,23 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
     logController: new LogController({ disableRequestLogging: (request) => OPERATIONAL_ROUTES.includes(request.url) }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Node enforces requestTimeout only when it sweeps connections, every 30 s by default:
+    // a body trickling in (slowloris) would hold a connection that long whatever the limit.
+    // Sweep often enough for the limit to mean what it says.
+    serverFactory: (handler) =>
+      createHttpServer(
+        {
+          requestTimeout: config.REQUEST_TIMEOUT_MS,
+          ...(config.REQUEST_TIMEOUT_MS > 0
+            ? { connectionsCheckingInterval: Math.min(1_000, Math.max(100, config.REQUEST_TIMEOUT_MS / 4)) }
+            : {}),
+        },
+        handler,
+      ),
   }).withTypeProvider<ZodTypeProvider>();
+  // JSON only: Fastify would otherwise parse text/plain bodies and hand a string to routes
+  // that expect objects; 415 says plainly what is wrong.
+  app.removeContentTypeParser('text/plain');
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

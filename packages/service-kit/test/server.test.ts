@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Conflict, NotFound } from '../src/problems.ts';
@@ -83,6 +84,14 @@ describe('problem+json errors', () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/JSON/i);
   });
 
+  it('answers a body that is not JSON (text/plain included) with 415', async () => {
+    for (const type of ['text/plain', 'application/xml']) {
+      const response = await post('/api/things/abc', '{"size":"Small","weight":1}', { 'content-type': type });
+      expect(response.status).toBe(415);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('answers a body over the limit with 413', async () => {
     const response = await post('/api/things/abc', JSON.stringify({ size: 'Small', weight: 1, pad: 'x'.repeat(4096) }));
     expect(response.status).toBe(413);
@@ -113,6 +122,35 @@ describe('problem+json errors', () => {
     expect(JSON.parse(text)).toMatchObject({ status: 500, requestId: 'req-boom' });
     const logged = logs.lines().find((line) => line.reqId === 'req-boom' && line.level === 'error');
     expect(logged?.err).toBeDefined();
+  });
+});
+
+describe('slow clients', () => {
+  it("a body trickling in past REQUEST_TIMEOUT_MS gets 408 soon after the limit, not at Node's 30 s sweep", async () => {
+    const slow = await createServer({ name: 'slow', version: '0', logger: logs.log, config: testConfig({ REQUEST_TIMEOUT_MS: 500 }) });
+    slow.post('/api/things', async () => ({ ok: true }));
+    await slow.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = slow.server.address() as { port: number };
+    try {
+      const started = Date.now();
+      const answer = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect({ host: '127.0.0.1', port }, () => {
+          socket.write('POST /api/things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+          const drip = setInterval(() => socket.writable && socket.write(' '), 200);
+          socket.on('close', () => clearInterval(drip));
+        });
+        socket.on('data', (data) => {
+          text += data.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await slow.close();
+    }
   });
 });
 
