@@ -1,0 +1,94 @@
+// A well-behaved customer under load: sends delivery requests at a steady rate through the
+// gateway, each with its own Idempotency-Key, and retries a request that got no answer or a
+// 5xx with the same key (so a retry can never make a second delivery). It keeps the log a
+// reconciliation needs: every deliveryId the system accepted with a 202.
+import { randomUUID } from 'node:crypto';
+
+export interface ClientLog {
+  /** Idempotency-Key → deliveryId, for every request answered 202. */
+  accepted: Map<string, string>;
+  /** Requests that never got a 202, even after retries. */
+  failedRequests: number;
+  /** Answers other than 202 (and requests without an answer), retried ones included. */
+  failedAttempts: number;
+  /** Answers that were not retried because they were 4xx: a client bug, never expected here. */
+  rejected: Map<number, number>;
+}
+
+export function deliveryRequestBody(owner: string): string {
+  return JSON.stringify({
+    confirmationRequired: 'None',
+    deadline: '',
+    dropOffLocation: 'drop off',
+    expedited: true,
+    ownerId: owner,
+    packageInfo: { packageId: `pkg-${randomUUID()}`, size: 'Small', tag: 'faults', weight: 2 },
+    pickupLocation: 'my pickup',
+    // Spread over 60 days, so drones are free for every delivery.
+    pickupTime: new Date(Date.now() + Math.floor(Math.random() * 60 * 24 * 60) * 60_000).toISOString(),
+  });
+}
+
+export class LoadClient {
+  readonly log: ClientLog = { accepted: new Map(), failedRequests: 0, failedAttempts: 0, rejected: new Map() };
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly gatewayUrl: string;
+  private readonly token: string;
+  private readonly owner: string;
+  private readonly maxAttempts: number;
+
+  constructor(gatewayUrl: string, token: string, owner: string, maxAttempts = 12) {
+    this.gatewayUrl = gatewayUrl;
+    this.token = token;
+    this.owner = owner;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** One request, retried with the same key until it is accepted or the attempts run out. */
+  async submit(key: string = randomUUID(), body = deliveryRequestBody(this.owner)): Promise<string | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const status = await fetch(`${this.gatewayUrl}/api/deliveryrequests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      }).then(
+        async (response) => {
+          if (response.status === 202) {
+            const { deliveryId } = (await response.json()) as { deliveryId: string };
+            this.log.accepted.set(key, deliveryId);
+            return 202;
+          }
+          await response.body?.cancel();
+          return response.status;
+        },
+        () => 0,
+      );
+      if (status === 202) return this.log.accepted.get(key);
+      this.log.failedAttempts += 1;
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        this.log.rejected.set(status, (this.log.rejected.get(status) ?? 0) + 1);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+    }
+    this.log.failedRequests += 1;
+    return undefined;
+  }
+
+  /** Sends `rate` requests a second for `seconds`, without waiting for answers to send the next. */
+  async run(rate: number, seconds: number): Promise<void> {
+    const interval = 1000 / rate;
+    const start = Date.now();
+    for (let sent = 0; sent < rate * seconds; sent += 1) {
+      const due = start + sent * interval;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const request = this.submit().then(() => {
+        this.inFlight.delete(request);
+      });
+      this.inFlight.add(request);
+    }
+    await Promise.all(this.inFlight);
+  }
+}

@@ -1,0 +1,43 @@
+// Writes RELIABILITY.md at the repository's root from the rows the fault suite recorded.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readRows, table } from './results.ts';
+
+const rows = readRows();
+const lost = rows.reduce((sum, row) => sum + row.lost, 0);
+const newest =
+  rows
+    .map((row) => row.recordedAt)
+    .sort()
+    .at(-1) ?? 'never';
+const text = `# Reliability
+
+What \`pnpm test:resilience\` measured (last run ${newest}). Each scenario starts the real
+system on loopback — every service a process of its own, each behind a balancer that
+follows readiness as a Kubernetes Service does, the queue on Redis with AOF
+(\`appendfsync everysec\`), deliveries on Redis, packages on the MongoDB-protocol server —
+drives delivery requests through the gateway, injects the fault, heals it, and then
+reconciles every \`202\` the client received against the services' state.
+
+- **accepted**: distinct deliveryIds answered \`202\`;
+- **completed**: of those, deliveries the delivery service holds;
+- **dead-lettered**: of those, messages in the workflow's dead-letter queue with their reason;
+- **lost**: accepted but neither, when the suite stopped waiting (must be 0; a scenario
+  with a loss fails the suite);
+- **client errors**: requests that never got a \`202\` although the client retried them
+  with the same Idempotency-Key; in brackets, answers other than \`202\` that it retried;
+- **recovery**: from the end of the fault (restart or heal) until a request sent then had
+  become a delivery.
+
+${table(rows)}
+
+Lost across all scenarios: **${lost}**.
+
+The client behaves as the API asks clients to: a request that gets no answer or a \`5xx\`
+is retried with the same \`Idempotency-Key\`, so a retry can never create a second
+delivery. Test settings that differ from production, to keep the suite short: the
+workflow's queue lock is 5 s (production 30 s), so a killed consumer's messages are taken
+over sooner; every service's shutdown delay is 1 s.
+`;
+writeFileSync(fileURLToPath(new URL('../../RELIABILITY.md', import.meta.url)), text);
+console.log(`RELIABILITY.md: ${rows.length} scenarios, ${lost} lost`);
