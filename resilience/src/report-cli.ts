@@ -33,6 +33,14 @@ ${table(rows)}
 
 Lost across all scenarios: **${lost}**.
 
+**Reading the recovery column.** Recovery is what a customer sees, so it includes more
+than the restart: messages that failed during the fault wait out their retry backoff
+(1, 2, 4, 8, 16 s…) or, while a circuit is open, are delayed until it half-opens (10 s);
+a restarted Redis is found again on the clients' reconnect backoff; and the backlog built
+up during the fault is worked off first, on a 2-core machine that is also running up to
+twelve service processes, two Redis servers, FerretDB and the load. No request failed for
+the customer meanwhile: they were accepted, and completed late.
+
 The client behaves as the API asks clients to: a request that gets no answer or a \`5xx\`
 is retried with the same \`Idempotency-Key\`, so a retry can never create a second
 delivery. Test settings that differ from production, to keep the suite short: the
