@@ -145,7 +145,10 @@ export class HttpClient {
 
     // Only what the upstream did counts against it: a caller giving up is not its failure.
     const isFailure = (error: unknown) => error instanceof UpstreamError && ['timeout', 'network', 'status'].includes(error.reason);
-    this.attemptTimeout = timeout(s.timeoutMs, TimeoutStrategy.Aggressive);
+    // abortOnReturn off: by default cockatiel aborts each attempt's signal after it returns,
+    // building a DOMException with a stack every call (5% of the gateway's CPU in the
+    // profile). Nothing is left to cancel then: attempt() has read the whole body.
+    this.attemptTimeout = timeout(s.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     this.breaker = circuitBreaker(handleWhen(isFailure), {
       halfOpenAfter: s.breakerHalfOpenAfterMs,
       breaker: new ConsecutiveBreaker(s.breakerThreshold),
