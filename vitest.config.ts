@@ -9,6 +9,7 @@ export default defineConfig({
       'e2e/test/**/*.test.ts',
       'charts/test/**/*.test.ts',
       'loadtest/test/**/*.test.ts',
+      'pipelines/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,
