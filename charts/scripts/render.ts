@@ -87,11 +87,11 @@ export function lint(chart: string, scenario: Scenario): string {
 }
 
 /** helm template, parsed into objects. */
-export function render(chart: string, scenario: Scenario, set: string[] = []): KubeObject[] {
+export function render(chart: string, scenario: Scenario, set: string[] = [], release = 'dronedelivery'): KubeObject[] {
   prepareCharts();
   const output = helm([
     'template',
-    'dronedelivery',
+    release,
     chart,
     '--namespace',
     'dronedelivery',

@@ -142,6 +142,16 @@ const chartSpecificValues: Partial<Record<ServiceChart, Record<string, z.ZodType
         proxyReadTimeoutSeconds: z.int().min(1).optional(),
         proxySendTimeoutSeconds: z.int().min(1).optional(),
         annotations: label.optional(),
+        canary: z
+          .strictObject({
+            enabled: z.boolean().optional(),
+            weight: z.int().min(0).max(100).optional(),
+            header: z
+              .string()
+              .regex(/^([A-Za-z0-9-]+)?$/)
+              .optional(),
+          })
+          .optional(),
         versionedPrefix: z
           .strictObject({
             enabled: z.boolean().optional(),

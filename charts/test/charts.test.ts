@@ -184,6 +184,71 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     expect(serviceAccount?.metadata.annotations?.['azure.workload.identity/client-id']).toBe('55555555-5555-5555-5555-555555555555');
   });
 
+  describe('side-by-side versions', () => {
+    it('a second release of a service has its own names, selectors and version label, and the same network rules', () => {
+      const stable = render('delivery', 'production', [], 'delivery');
+      const canary = render(
+        'delivery',
+        'production',
+        ['fullnameOverride=delivery-v2', 'versionLabel=v2', `image.digest=sha256:${'c'.repeat(64)}`],
+        'delivery-v2',
+      );
+      const names = (objects: KubeObject[]) => objects.map((object) => `${object.kind}/${object.metadata.name}`);
+      expect(names(canary).filter((name) => names(stable).includes(name))).toEqual([]);
+      const selector = (objects: KubeObject[]) => specOf(objects.find((object) => object.kind === 'Service') as KubeObject).selector;
+      expect(selector(stable)).toEqual({ 'app.kubernetes.io/name': 'delivery', 'app.kubernetes.io/instance': 'delivery' });
+      expect(selector(canary)).toEqual({ 'app.kubernetes.io/name': 'delivery', 'app.kubernetes.io/instance': 'delivery-v2' });
+      const podLabels = (deployments(canary)[0]?.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
+        .labels;
+      expect(podLabels['app.kubernetes.io/version']).toBe('v2');
+      // The gateway's and workflow's policies select peers by name, so they reach v2 as well.
+      const policies = [
+        ...render('dronedelivery', 'production').filter((object) => object.kind === 'NetworkPolicy'),
+        ...canary.filter((object) => object.kind === 'NetworkPolicy'),
+      ];
+      const everyone = actors([...SERVICE_CHARTS]);
+      const v2 = { ...(everyone.find((actor) => actor.name === 'delivery') as (typeof everyone)[number]), name: 'delivery-v2' };
+      v2.labels = { ...v2.labels, 'app.kubernetes.io/instance': 'delivery-v2' };
+      expect(flows([...everyone, v2], policies).filter((flow) => flow.endsWith('delivery-v2'))).toEqual([
+        'gateway -> delivery-v2',
+        'workflow -> delivery-v2',
+      ]);
+    });
+
+    it("the gateway shifts a share of a service's calls to its second release, by settings its schema knows", () => {
+      const objects = render('gateway', 'default', ['config.DELIVERY_CANARY_URL=http://delivery-v2', 'config.DELIVERY_CANARY_PERCENT=10']);
+      const environment = environmentOf(deployments(objects)[0] as KubeObject, objects);
+      expect([environment.DELIVERY_CANARY_URL, environment.DELIVERY_CANARY_PERCENT]).toEqual(['http://delivery-v2', '10']);
+      expect(environmentProblems(deployments(objects)[0] as KubeObject, objects)).toEqual([]);
+      expect(() => render('gateway', 'default', ['config.DELIVERY_CANARY_PERCENT=150'])).toThrow('DELIVERY_CANARY_PERCENT');
+    });
+
+    it('a second gateway release takes a weighted share of the ingress traffic as an NGINX canary', () => {
+      const objects = render(
+        'gateway',
+        'production',
+        ['fullnameOverride=gateway-v2', 'ingress.canary.enabled=true', 'ingress.canary.weight=20', 'ingress.canary.header=X-Canary'],
+        'gateway-v2',
+      );
+      const ingress = objects.find((object) => object.kind === 'Ingress') as KubeObject;
+      expect(ingress.metadata.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/canary': 'true',
+        'nginx.ingress.kubernetes.io/canary-weight': '20',
+        'nginx.ingress.kubernetes.io/canary-by-header': 'X-Canary',
+      });
+      const stable = render('gateway', 'production').find((object) => object.kind === 'Ingress') as KubeObject;
+      expect(specOf(ingress).rules).toEqual(
+        (specOf(stable).rules as { http: { paths: { backend: { service: { name: string } } }[] } }[]).map((rule) => ({
+          ...rule,
+          http: {
+            paths: rule.http.paths.map((path) => ({ ...path, backend: { service: { ...path.backend.service, name: 'gateway-v2' } } })),
+          },
+        })),
+      );
+      expect(stable.metadata.annotations?.['nginx.ingress.kubernetes.io/canary']).toBeUndefined();
+    });
+  });
+
   describe('a wrong value fails at install time', () => {
     it.each([
       ['a misspelt setting', 'workflow', 'config.UPSTREAM_RETRYS=3', 'UPSTREAM_RETRYS'],

@@ -11,10 +11,11 @@ import {
   Package,
   Problem,
 } from '@dronedelivery/contracts';
-import { type HttpClient, type HttpRequest, NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
+import { type HttpRequest, NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { canSeeOwner, requireOwner } from './auth.ts';
+import type { Upstream } from './canary.ts';
 import { callerOf } from './routes.ts';
 import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
 
@@ -40,7 +41,7 @@ type Part<T> = { value: T } | { warning: string };
 
 export function registerAggregations(app: ServiceInstance, upstreams: Upstreams, partTimeoutMs: number): void {
   /** One non-essential part: its value, or why it is missing. `absent` statuses mean "nothing", not a failure. */
-  async function part<T>(name: string, client: HttpClient, request: HttpRequest, absent: number[] = [404]): Promise<Part<T | null>> {
+  async function part<T>(name: string, client: Upstream, request: HttpRequest, absent: number[] = [404]): Promise<Part<T | null>> {
     try {
       const response = await call<T>(client, { ...request, signal: AbortSignal.timeout(partTimeoutMs) });
       if (response.status === 200) return { value: response.body };

@@ -17,6 +17,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import packageJson from '../package.json' with { type: 'json' };
 import { registerAggregations } from './aggregation.ts';
 import { createVerifier } from './auth.ts';
+import { CanarySplit, type Upstream } from './canary.ts';
 import type { Config } from './config.ts';
 import { registerRoutes } from './routes.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -29,11 +30,26 @@ export interface GatewayDependencies {
 export async function buildApp({ config, log }: GatewayDependencies): Promise<ServiceInstance> {
   const app = await createServer({ name: 'gateway', version: packageJson.version, logger: log, config });
   const settings = httpClientSettingsFrom(config);
+  const upstream = (name: keyof Upstreams, baseUrl: string, canaryUrl: string | undefined, canaryPercent: number): Upstream => {
+    const stable = new HttpClient({ upstream: name, baseUrl, metrics: app.metrics, ...settings });
+    if (!canaryUrl) return stable;
+    log.info({ upstream: name, canary: canaryUrl, percent: canaryPercent }, `${canaryPercent}% of ${name} calls go to its canary`);
+    return new CanarySplit(
+      stable,
+      new HttpClient({ upstream: `${name}-canary`, baseUrl: canaryUrl, metrics: app.metrics, ...settings }),
+      canaryPercent,
+    );
+  };
   const upstreams: Upstreams = {
-    ingestion: new HttpClient({ upstream: 'ingestion', baseUrl: config.INGESTION_URL, metrics: app.metrics, ...settings }),
-    delivery: new HttpClient({ upstream: 'delivery', baseUrl: config.DELIVERY_URL, metrics: app.metrics, ...settings }),
-    package: new HttpClient({ upstream: 'package', baseUrl: config.PACKAGE_URL, metrics: app.metrics, ...settings }),
-    dronescheduler: new HttpClient({ upstream: 'dronescheduler', baseUrl: config.DRONESCHEDULER_URL, metrics: app.metrics, ...settings }),
+    ingestion: upstream('ingestion', config.INGESTION_URL, config.INGESTION_CANARY_URL, config.INGESTION_CANARY_PERCENT),
+    delivery: upstream('delivery', config.DELIVERY_URL, config.DELIVERY_CANARY_URL, config.DELIVERY_CANARY_PERCENT),
+    package: upstream('package', config.PACKAGE_URL, config.PACKAGE_CANARY_URL, config.PACKAGE_CANARY_PERCENT),
+    dronescheduler: upstream(
+      'dronescheduler',
+      config.DRONESCHEDULER_URL,
+      config.DRONESCHEDULER_CANARY_URL,
+      config.DRONESCHEDULER_CANARY_PERCENT,
+    ),
   };
   for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
 

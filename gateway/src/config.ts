@@ -13,6 +13,8 @@ const list = z
   )
   .default([]);
 
+const percent = z.coerce.number().min(0).max(100).default(0);
+
 export const configSchema = baseConfigSchema
   .extend({
     ...httpClientConfigSchema.shape,
@@ -21,6 +23,18 @@ export const configSchema = baseConfigSchema
     DELIVERY_URL: z.url().default('http://127.0.0.1:8082'),
     PACKAGE_URL: z.url().default('http://127.0.0.1:8083'),
     DRONESCHEDULER_URL: z.url().default('http://127.0.0.1:8084'),
+    /**
+     * Side-by-side versions: a second release of a service (e.g. http://delivery-v2) and the
+     * share of the gateway's calls to that service it gets, 0-100 (see canary.ts).
+     */
+    INGESTION_CANARY_URL: z.url().optional(),
+    INGESTION_CANARY_PERCENT: percent,
+    DELIVERY_CANARY_URL: z.url().optional(),
+    DELIVERY_CANARY_PERCENT: percent,
+    PACKAGE_CANARY_URL: z.url().optional(),
+    PACKAGE_CANARY_PERCENT: percent,
+    DRONESCHEDULER_CANARY_URL: z.url().optional(),
+    DRONESCHEDULER_CANARY_PERCENT: percent,
     /** HS256 shared secret (local development). From a Secret; at least 32 characters. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Keys for RS256/ES256 tokens, e.g. https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys */

@@ -3,7 +3,6 @@
 // bulkhead). Only these headers travel upstream: the request id, the idempotency key and
 // the verified identity; whatever else a client sent stays at the gateway.
 import {
-  type HttpClient,
   HttpProblem,
   type HttpRequest,
   type HttpResponse,
@@ -13,12 +12,13 @@ import {
 } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { type Caller, identityHeaders } from './auth.ts';
+import type { Upstream } from './canary.ts';
 
 export interface Upstreams {
-  ingestion: HttpClient;
-  delivery: HttpClient;
-  package: HttpClient;
-  dronescheduler: HttpClient;
+  ingestion: Upstream;
+  delivery: Upstream;
+  package: Upstream;
+  dronescheduler: Upstream;
 }
 
 /** Headers for an upstream call on behalf of `caller`. */
@@ -32,7 +32,7 @@ export function forwardedHeaders(request: FastifyRequest, caller: Caller): Recor
 }
 
 /** Calls an upstream; an upstream that cannot answer becomes a 503 or 504 problem. */
-export async function call<T = unknown>(client: HttpClient, request: HttpRequest): Promise<HttpResponse<T>> {
+export async function call<T = unknown>(client: Upstream, request: HttpRequest): Promise<HttpResponse<T>> {
   try {
     return await client.request<T>(request);
   } catch (error) {
@@ -60,7 +60,7 @@ export function relay(reply: import('fastify').FastifyReply, response: HttpRespo
 /** Calls an upstream on behalf of `caller` and passes its answer on. */
 export async function forward(
   reply: import('fastify').FastifyReply,
-  client: HttpClient,
+  client: Upstream,
   request: FastifyRequest,
   caller: Caller,
   upstream: Omit<HttpRequest, 'headers'>,

@@ -1,5 +1,7 @@
 {{/*
-The system's only entry point: NGINX ingress in front of the gateway. TLS from a Secret or
+The system's only entry point: NGINX ingress in front of the gateway. A second gateway
+release (fullnameOverride: gateway-v2) with ingress.canary.enabled takes canary.weight
+percent of the traffic for the same host, or the requests carrying canary.header: always. TLS from a Secret or
 issued by cert-manager; body size and timeouts match the gateway's own limits. Optionally a
 second Ingress serves the original Fabrikam paths (/v0.1.0/api/...) by rewriting them.
 */}}
@@ -13,6 +15,13 @@ cert-manager.io/cluster-issuer: {{ . | quote }}
 {{- end }}
 {{- with .Values.ingress.annotations }}
 {{ toYaml . }}
+{{- end }}
+{{- if .Values.ingress.canary.enabled }}
+nginx.ingress.kubernetes.io/canary: "true"
+nginx.ingress.kubernetes.io/canary-weight: {{ .Values.ingress.canary.weight | quote }}
+{{- with .Values.ingress.canary.header }}
+nginx.ingress.kubernetes.io/canary-by-header: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
