@@ -44,13 +44,15 @@ priorityClassName: ""
 nodeSelector: {}
 tolerations: []
 affinity: {}
+# A service idles at about 130-150 MiB and grows to about 280 MiB at ten thousand requests
+# a second (loadtest/results/capacity-*.md); run `pnpm capacity` for yours.
 resources:
   requests:
     cpu: 100m
-    memory: 128Mi
+    memory: 160Mi
   limits:
     cpu: "1"
-    memory: 256Mi
+    memory: 512Mi
 probes:
   # The kit answers /healthz/startup once the service has reached its stores; a process is
   # usually ready in about a second, but a datastore may take longer after a cold start.
