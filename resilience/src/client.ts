@@ -3,6 +3,7 @@
 // 5xx with the same key (so a retry can never make a second delivery). It keeps the log a
 // reconciliation needs: every deliveryId the system accepted with a 202.
 import { randomUUID } from 'node:crypto';
+import { deliveryRequest } from '@dronedelivery/loadtest/src/traffic.ts';
 
 export interface ClientLog {
   /** Idempotency-Key → deliveryId, for every request answered 202. */
@@ -15,19 +16,8 @@ export interface ClientLog {
   rejected: Map<number, number>;
 }
 
-export function deliveryRequestBody(owner: string): string {
-  return JSON.stringify({
-    confirmationRequired: 'None',
-    deadline: '',
-    dropOffLocation: 'drop off',
-    expedited: true,
-    ownerId: owner,
-    packageInfo: { packageId: `pkg-${randomUUID()}`, size: 'Small', tag: 'faults', weight: 2 },
-    pickupLocation: 'my pickup',
-    // Spread over 60 days, so drones are free for every delivery.
-    pickupTime: new Date(Date.now() + Math.floor(Math.random() * 60 * 24 * 60) * 60_000).toISOString(),
-  });
-}
+/** A customer's delivery request: the load tests' own (a fresh package, a pickup within 60 days). */
+export const deliveryRequestBody = deliveryRequest;
 
 export class LoadClient {
   readonly log: ClientLog = { accepted: new Map(), failedRequests: 0, failedAttempts: 0, rejected: new Map() };
