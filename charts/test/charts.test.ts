@@ -198,8 +198,8 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
       const selector = (objects: KubeObject[]) => specOf(objects.find((object) => object.kind === 'Service') as KubeObject).selector;
       expect(selector(stable)).toEqual({ 'app.kubernetes.io/name': 'delivery', 'app.kubernetes.io/instance': 'delivery' });
       expect(selector(canary)).toEqual({ 'app.kubernetes.io/name': 'delivery', 'app.kubernetes.io/instance': 'delivery-v2' });
-      const podLabels = (deployments(canary)[0]?.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
-        .labels;
+      const podLabels = (specOf(deployments(canary)[0] as KubeObject) as { template: { metadata: { labels: Record<string, string> } } })
+        .template.metadata.labels;
       expect(podLabels['app.kubernetes.io/version']).toBe('v2');
       // The gateway's and workflow's policies select peers by name, so they reach v2 as well.
       const policies = [

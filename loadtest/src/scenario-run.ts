@@ -2,7 +2,7 @@
 // arrival rate with the customer mix, and judges the run against the scenario's thresholds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type LoadResult, latencyHistogram, percentileMs, runLoad } from './measure.ts';
-import { breaches, type Scenario } from './scenarios.ts';
+import { breaches, fellBehind, type Scenario } from './scenarios.ts';
 import type { Target } from './target.ts';
 import { customerMix, deliveryRequest } from './traffic.ts';
 
@@ -99,6 +99,7 @@ export async function runScenario(
     problems.push(
       ...breaches({ p95Ms: last.latencyMs.p95, p99Ms: last.latencyMs.p99, errorRate: last.errorRate }, scenario.recovery, 'recovery'),
     );
+  problems.push(...fellBehind(stages));
   if (requests === 0) problems.push('no request completed');
   return {
     scenario: scenario.name,

@@ -1,7 +1,9 @@
-// The load scenarios and their pass/fail thresholds. Each is a list of stages of constant
-// arrival rate (an open model: requests keep arriving when the system slows down, as real
-// clients do), so a ramp is a staircase of short stages. LOADTEST_SCALE multiplies every
-// rate, so one definition serves a laptop and a cluster.
+// The load scenarios and their pass/fail thresholds. Each is a list of stages at a fixed
+// offered rate, so a ramp is a staircase of short stages. The rate is autocannon's: each
+// connection sends its share of every second's requests, one at a time, so a slow system
+// lowers the rate it achieves instead of building a queue; a stage that completes less than
+// MIN_ACHIEVED_SHARE of its offered rate therefore fails, whatever its latency.
+// LOADTEST_SCALE multiplies every rate, so one definition serves a laptop and a cluster.
 export interface Stage {
   /** Requests per second offered during the stage. */
   rate: number;
@@ -78,6 +80,9 @@ export function scaled(scenario: Scenario, scale: number, soakMinutes?: number):
   };
 }
 
+/** A stage must complete at least this share of the rate it offered. */
+export const MIN_ACHIEVED_SHARE = 0.9;
+
 export interface Measured {
   p95Ms: number;
   p99Ms: number;
@@ -92,4 +97,13 @@ export function breaches(measured: Measured, thresholds: Thresholds, label = 'ov
   if (measured.errorRate > thresholds.maxErrorRate)
     problems.push(`${label}: error rate ${(measured.errorRate * 100).toFixed(2)}% > ${(thresholds.maxErrorRate * 100).toFixed(2)}%`);
   return problems;
+}
+
+/** The stages that completed less than MIN_ACHIEVED_SHARE of the rate they offered, in words. */
+export function fellBehind(stages: { throughput: number; offeredRate: number }[]): string[] {
+  return stages.flatMap((stage, index) =>
+    stage.throughput < MIN_ACHIEVED_SHARE * stage.offeredRate
+      ? [`stage ${index + 1}: completed ${stage.throughput}/s of the ${stage.offeredRate}/s offered (the system fell behind)`]
+      : [],
+  );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionsFor } from '../src/scenario-run.ts';
-import { breaches, SCENARIOS, scaled } from '../src/scenarios.ts';
+import { breaches, fellBehind, SCENARIOS, scaled } from '../src/scenarios.ts';
 import { customerMix, deliveryRequest } from '../src/traffic.ts';
 
 describe('scenarios', () => {
@@ -36,6 +36,21 @@ describe('scenarios', () => {
       'overall: error rate 2.00% > 1.00%',
     ]);
     expect(breaches({ p95Ms: 1, p99Ms: 1, errorRate: 0.001 }, { ...thresholds, maxErrorRate: 0 })).toHaveLength(1);
+  });
+
+  it('fails a stage that completed less than 90% of its offered rate', () => {
+    expect(
+      fellBehind([
+        { throughput: 95, offeredRate: 100 },
+        { throughput: 90, offeredRate: 100 },
+      ]),
+    ).toEqual([]);
+    expect(
+      fellBehind([
+        { throughput: 100, offeredRate: 100 },
+        { throughput: 1200, offeredRate: 2000 },
+      ]),
+    ).toEqual(['stage 2: completed 1200/s of the 2000/s offered (the system fell behind)']);
   });
 
   it('opens enough connections for the rate, within bounds', () => {
