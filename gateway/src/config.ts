@@ -19,6 +19,12 @@ export const configSchema = baseConfigSchema
   .extend({
     ...httpClientConfigSchema.shape,
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /**
+     * Keep-alive connections per upstream. More than the services' 32: every client request
+     * holds one for its whole upstream call, so 32 capped the gateway near 3,200 requests/s
+     * whatever its CPU (loadtest/results/capacity-gateway.md).
+     */
+    UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).default(128),
     INGESTION_URL: z.url().default('http://127.0.0.1:8081'),
     DELIVERY_URL: z.url().default('http://127.0.0.1:8082'),
     PACKAGE_URL: z.url().default('http://127.0.0.1:8083'),
