@@ -40,7 +40,10 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
       pickupEta: string;
     };
     expect(Date.parse(status.pickupEta)).toBeGreaterThan(Date.now());
-    expect(await metrics()).toMatch(/workflow_messages_processed_total\{[^}]*type="delivery"[^}]*outcome="delivery-scheduled"[^}]*\} 1/);
+    // Counted once the message is done, a moment after the delivery record is written.
+    await expect
+      .poll(metrics, { timeout: 5_000 })
+      .toMatch(/workflow_messages_processed_total\{[^}]*type="delivery"[^}]*outcome="delivery-scheduled"[^}]*\} 1/);
   });
 
   it('reschedule: the drone re-planned and the delivery changed; cancel: cancelled and the drone released', async () => {
