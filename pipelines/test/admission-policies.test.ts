@@ -45,8 +45,17 @@ describe('the pattern semantics the policies rely on', () => {
   });
 
   it('the restricted standard, check by check', () => {
-    const good = deployment('delivery');
-    const pod = (good.spec as { template: { spec: Parameters<typeof restrictedViolations>[0] } }).template.spec;
+    const pod: Parameters<typeof restrictedViolations>[0] = {
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/app@sha256:abc',
+          securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+        },
+      ],
+    };
     expect(restrictedViolations(pod)).toEqual([]);
     const bad = structuredClone(pod);
     bad.hostNetwork = true;
