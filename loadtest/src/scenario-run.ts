@@ -79,14 +79,12 @@ export async function runScenario(
   }
   const requests = stages.reduce((sum, stage) => sum + stage.requests, 0);
   const failures = stages.reduce((sum, stage) => sum + stage.failedChecks + stage.errors, 0);
+  const attempts = requests + stages.reduce((sum, stage) => sum + stage.errors, 0);
   const seconds = stages.reduce((sum, stage) => sum + stage.durationSeconds, 0);
   const summary = {
     requests,
     throughput: Math.round(requests / seconds),
-    errorRate:
-      requests + stages.reduce((sum, stage) => sum + stage.errors, 0) === 0
-        ? 1
-        : failures / (requests + stages.reduce((sum, stage) => sum + stage.errors, 0)),
+    errorRate: attempts === 0 ? 1 : failures / attempts,
     p50Ms: percentileMs(overall, 50),
     p95Ms: percentileMs(overall, 95),
     p99Ms: percentileMs(overall, 99),
