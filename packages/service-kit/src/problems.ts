@@ -1,6 +1,6 @@
 // RFC 9457 problem details: the typed errors domain code throws, and the one handler
 // that turns any error into `application/problem+json` without leaking internals.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -27,11 +27,15 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
+  417: 'Expectation Failed',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -104,6 +108,22 @@ export function sendProblem(reply: FastifyReply, problem: Problem, headers: Reco
   return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
+/**
+ * A whole HTTP/1.1 response carrying `problem`, for the answers Node's HTTP parser makes
+ * before there is a request or reply object (malformed request, header overflow, timeout).
+ * The connection is closed after it: the parser cannot tell where the next request starts.
+ */
+export function rawProblemResponse(problem: Problem, headers: Record<string, string> = {}): string {
+  const body = JSON.stringify(problem);
+  const lines = Object.entries({
+    ...headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  }).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 ${problem.status} ${titleFor(problem.status)}\r\n${lines.join('')}\r\n${body}`;
+}
+
 function validationProblem(error: FastifyError, request: FastifyRequest): Problem {
   const errors: FieldError[] = [];
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -123,14 +143,47 @@ function validationProblem(error: FastifyError, request: FastifyRequest): Proble
   };
 }
 
-/** Installs the error and not-found handlers on `app` (call on the root instance). */
+/**
+ * Installs the error and not-found handlers on `app` (call on the root instance, before
+ * any route is declared: it watches route declarations to tell 405 from 404).
+ */
 export function installProblemHandlers(app: FastifyInstance): void {
+  const methods = new Set<string>();
+  // A root catch-all (CORS preflight is `OPTIONS *`) matches every path, so it says nothing
+  // about whether this path exists: its method is left out of the search.
+  const catchAllMethods = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      methods.add(method.toUpperCase());
+      if (route.url === '*' || route.url === '/*') catchAllMethods.add(method.toUpperCase());
+    }
+  });
+  const allowedMethods = (url: string): string[] =>
+    [...methods].filter((method) => !catchAllMethods.has(method) && app.findRoute({ method: method as HTTPMethods, url }) !== null);
+
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(reply, {
+    const path = request.url.split('?')[0];
+    const allowed = allowedMethods(request.url);
+    // Only when the request's own method has no route here: a handler that answers "not
+    // found" for its own method (a missing static file) is a real 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      return sendProblem(
+        reply,
+        {
+          type: problemType('method-not-allowed'),
+          title: titleFor(405),
+          status: 405,
+          detail: `${path} does not serve ${request.method}; it serves ${allowed.join(', ')}.`,
+          instance: request.url,
+        },
+        { allow: allowed.join(', ') },
+      );
+    }
+    return sendProblem(reply, {
       type: problemType('not-found'),
       title: titleFor(404),
       status: 404,
-      detail: `No route for ${request.method} ${request.url.split('?')[0]}.`,
+      detail: `No route for ${request.method} ${path}.`,
       instance: request.url,
     });
   });

@@ -2,16 +2,26 @@
 // problem+json errors, security headers, load shedding, probes and /metrics built in.
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { BaseConfig } from './config.ts';
 import { Health } from './health.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { installProblemHandlers, problemType, sendProblem, titleFor } from './problems.ts';
+import {
+  installProblemHandlers,
+  PROBLEM_CONTENT_TYPE,
+  type Problem,
+  problemType,
+  rawProblemResponse,
+  sendProblem,
+  titleFor,
+} from './problems.ts';
 
 export type ServiceInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -60,6 +70,12 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
   'x-permitted-cross-domain-policies': 'none',
 };
+/**
+ * Identifiers in the contract are up to 128 characters, and a client may percent-encode each
+ * of them: the router must let a path parameter three times that long through to validation,
+ * which then says what is wrong with it (Fastify's default of 100 answered 414 instead).
+ */
+const MAX_PATH_PARAMETER_LENGTH = 128 * 3;
 /** Probe and scrape routes stay out of request logs and load shedding. */
 const OPERATIONAL_ROUTES = ['/healthz/live', '/healthz/ready', '/healthz/startup', '/metrics'];
 
@@ -77,13 +93,27 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
     logController: new LogController({ disableRequestLogging: (request) => OPERATIONAL_ROUTES.includes(request.url) }),
-    return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // Fastify's own answers for these are plain JSON; the kit answers them as problems.
+    return503OnClosing: false,
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 500;
+      reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+      sendProblem(reply, {
+        type: problemType(status === 414 ? 'uri-too-long' : status < 500 ? 'bad-url' : 'internal'),
+        title: titleFor(status),
+        status,
+        detail: status === 414 ? `A path segment is longer than ${MAX_PATH_PARAMETER_LENGTH} characters.` : error.message,
+        instance: request.url,
+      });
+    },
+    clientErrorHandler: (error, socket) => answerClientError(options.logger as FastifyBaseLogger, error, socket),
     forceCloseConnections: 'idle',
     // Node enforces requestTimeout only when it sweeps connections, every 30 s by default:
     // a body trickling in (slowloris) would hold a connection that long whatever the limit.
     // Sweep often enough for the limit to mean what it says.
-    serverFactory: (handler) =>
-      createHttpServer(
+    serverFactory: (handler) => {
+      const server = createHttpServer(
         {
           requestTimeout: config.REQUEST_TIMEOUT_MS,
           ...(config.REQUEST_TIMEOUT_MS > 0
@@ -91,11 +121,28 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
             : {}),
         },
         handler,
-      ),
+      );
+      // An `Expect` other than 100-continue: Node would answer a bare 417 itself.
+      server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+        const problem = {
+          type: problemType('expectation-failed'),
+          title: titleFor(417),
+          status: 417,
+          detail: 'The only expectation this server meets is 100-continue.',
+          instance: request.url ?? '/',
+        };
+        const body = JSON.stringify(problem);
+        response
+          .writeHead(417, { ...SECURITY_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) })
+          .end(body);
+      });
+      return server;
+    },
   }).withTypeProvider<ZodTypeProvider>();
   // JSON only: Fastify would otherwise parse text/plain bodies and hand a string to routes
   // that expect objects; 415 says plainly what is wrong.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -105,8 +152,28 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
   app.decorate('lifecycle', new Lifecycle());
   installProblemHandlers(app);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+    // A request that arrives on a kept-alive connection once the server is closing: refuse
+    // it rather than start work the load balancer should send elsewhere.
+    if (closing) {
+      sendProblem(
+        reply,
+        {
+          type: problemType('shutting-down'),
+          title: titleFor(503),
+          status: 503,
+          detail: 'The service is shutting down; retry, another instance will answer.',
+          instance: request.url,
+        },
+        { connection: 'close', 'retry-after': '1' },
+      );
+      return reply;
+    }
   });
   app.addHook('onSend', async (_request, reply) => {
     // While draining, ask clients to drop their keep-alive connections after this
@@ -129,6 +196,50 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
   await registerOpenApi(app, options);
   registerProbes(app);
   return app;
+}
+
+type ClientError = Error & { code?: string; rawPacket?: unknown; bytesParsed?: number };
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request: a malformed request
+ * (400), header fields or a request line over the size limit (431, or 414 when the request
+ * line alone is what overflowed), a request not received within the timeout (408).
+ */
+function answerClientError(log: FastifyBaseLogger, error: ClientError, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  // Bytes already sent for a response on this connection: a second status line would corrupt it.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const problem = clientErrorProblem(error);
+  log.debug({ err: error, status: problem.status }, 'refused a malformed request');
+  socket.end(rawProblemResponse(problem, SECURITY_HEADERS), () => socket.destroy());
+}
+
+function clientErrorProblem(error: ClientError): Problem {
+  const problem = (status: number, slug: string, detail: string): Problem => ({
+    type: problemType(slug),
+    title: titleFor(status),
+    status,
+    detail,
+  });
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return problem(408, 'request-timeout', 'The request was not received in full within the time allowed.');
+  }
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    // Node counts the request line with the header fields. When the parser was still in
+    // the request line of a packet that starts with one, the URI is what is too long.
+    const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket : undefined;
+    const lineEnd = packet?.indexOf('\r\n') ?? -1;
+    const inRequestLine = lineEnd === -1 || (error.bytesParsed ?? 0) <= lineEnd;
+    if (packet && inRequestLine && /^[A-Z]+ \S/.test(packet.subarray(0, 16).toString('latin1'))) {
+      return problem(414, 'uri-too-long', 'The request URI is longer than this server accepts.');
+    }
+    return problem(431, 'header-fields-too-large', 'The request line and header fields are larger than this server accepts.');
+  }
+  return problem(400, 'malformed-request', 'The request is not well-formed HTTP.');
 }
 
 /** `/openapi.json`: OpenAPI 3.1 generated from the routes' zod schemas, never written by hand. */
