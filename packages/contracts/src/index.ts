@@ -1,6 +1,8 @@
-// The Drone Delivery API contract (see shared/spec/api.md), defined once as zod schemas.
+// The Drone Delivery API contract, defined once as zod schemas: HTTP bodies, parameters,
+// queue messages, and the input limits every route shares.
 export * from './deliveries.ts';
 export * from './drones.ts';
+export * from './limits.ts';
 export * from './packages.ts';
 export * from './requests.ts';
 export * from './shared.ts';

@@ -1,10 +1,11 @@
 // The package service's contract: the public reads and the internal upsert/patch.
 import { z } from 'zod';
-import { Identifier, PackageSize } from './shared.ts';
+import { LIMITS } from './limits.ts';
+import { Identifier, PackageSize, text } from './shared.ts';
 
 /** Weight in kilograms: what a delivery drone can lift, not what a truck can. */
 export const PackageWeight = z.number().positive().max(100);
-export const PackageTag = z.string().max(64);
+export const PackageTag = text(LIMITS.tagLength);
 
 export const Package = z.object({
   id: Identifier,

@@ -1,7 +1,8 @@
 // Delivery requests, as customers send them to ingestion, and the messages ingestion puts
 // on the delivery-request queue for the workflow.
 import { z } from 'zod';
-import { Deadline } from './deliveries.ts';
+import { Deadline, type DeliveryDetails } from './deliveries.ts';
+import { LIMITS, pickupHorizon } from './limits.ts';
 import { PackageTag, PackageWeight } from './packages.ts';
 import { ConfirmationRequired, Coordinates, Identifier, Instant, Location, PackageSize } from './shared.ts';
 
@@ -12,8 +13,26 @@ export const PackageInfo = z.strictObject({
   tag: PackageTag.optional(),
 });
 
-/** `POST /api/deliveryrequests`, field names as in the original application. */
-export const DeliveryRequest = z.strictObject({
+/**
+ * The checks that need the clock: a pickup within the horizon (a pickup time in the past
+ * means "as soon as possible", as in the original samples), and a deadline after the pickup
+ * that has not already passed.
+ */
+function checkTimes(value: { pickupTime?: string | undefined; deadline?: string | null | undefined }, context: z.RefinementCtx): void {
+  const now = Date.now();
+  const pickup = value.pickupTime === undefined ? undefined : Date.parse(value.pickupTime);
+  if (pickup !== undefined && pickup > pickupHorizon(now))
+    context.addIssue({ code: 'custom', path: ['pickupTime'], message: `must be at most ${LIMITS.pickupHorizonDays} days from now` });
+  if (!value.deadline) return;
+  const deadline = Date.parse(value.deadline);
+  if (deadline <= now) context.addIssue({ code: 'custom', path: ['deadline'], message: 'has already passed' });
+  else if (pickup !== undefined && deadline <= pickup)
+    context.addIssue({ code: 'custom', path: ['deadline'], message: 'must be after the pickupTime' });
+  else if (deadline > pickupHorizon(now))
+    context.addIssue({ code: 'custom', path: ['deadline'], message: `must be at most ${LIMITS.pickupHorizonDays} days from now` });
+}
+
+const DeliveryRequestFields = z.strictObject({
   ownerId: Identifier,
   pickupLocation: Location,
   dropOffLocation: Location,
@@ -24,13 +43,39 @@ export const DeliveryRequest = z.strictObject({
   packageInfo: PackageInfo,
 });
 
+/** `POST /api/deliveryrequests`, field names as in the original application. */
+export const DeliveryRequest = DeliveryRequestFields.superRefine(checkTimes);
+
 /** What ingestion accepted: the request with its delivery id and both locations as coordinates (labels kept). */
-export const AcceptedDeliveryRequest = DeliveryRequest.extend({
+export const AcceptedDeliveryRequest = DeliveryRequestFields.extend({
   deliveryId: Identifier,
   pickupLocation: Coordinates,
   dropOffLocation: Coordinates,
   deadline: z.string().nullable(),
 });
+
+/**
+ * `GET /api/deliveryrequests/{deliveryId}` (internal): what ingestion accepted and when. It
+ * is written before the 202, so the owner of a delivery is known from the first moment.
+ */
+export const DeliveryAcceptance = z.object({
+  acceptedAt: z.string(),
+  request: AcceptedDeliveryRequest,
+});
+
+/** A delivery's details, as its accepted request gives them. */
+export function detailsOf(request: AcceptedDeliveryRequest): DeliveryDetails {
+  return {
+    ownerId: request.ownerId,
+    pickup: request.pickupLocation,
+    dropoff: request.dropOffLocation,
+    pickupTime: request.pickupTime,
+    deadline: request.deadline,
+    expedited: request.expedited,
+    confirmationRequired: request.confirmationRequired,
+    packageId: request.packageInfo.packageId,
+  };
+}
 
 /** `PATCH /api/deliveryrequests/{deliveryId}`: a reschedule. */
 export const DeliveryRequestChange = z
@@ -43,7 +88,8 @@ export const DeliveryRequestChange = z
   .refine(
     (change) => Object.values(change).some((value) => value !== undefined),
     'give at least one of pickupLocation, dropOffLocation, pickupTime, deadline',
-  );
+  )
+  .superRefine(checkTimes);
 
 export const AcceptedDeliveryRequestChange = z.object({
   deliveryId: Identifier,
@@ -71,6 +117,8 @@ export const QueueMessage = z
       messageId: z.string().min(1).max(256),
       deliveryId: Identifier,
       enqueuedAt: z.string(),
+      /** When an operator last put it back on the queue from the dead letters: its retry budget starts again there. */
+      redrivenAt: z.string().optional(),
       traceparent: z.string().optional(),
       tracestate: z.string().optional(),
     }),
@@ -79,6 +127,7 @@ export const QueueMessage = z
 export type PackageInfo = z.infer<typeof PackageInfo>;
 export type DeliveryRequest = z.infer<typeof DeliveryRequest>;
 export type AcceptedDeliveryRequest = z.infer<typeof AcceptedDeliveryRequest>;
+export type DeliveryAcceptance = z.infer<typeof DeliveryAcceptance>;
 export type DeliveryRequestChange = z.infer<typeof DeliveryRequestChange>;
 export type AcceptedDeliveryRequestChange = z.infer<typeof AcceptedDeliveryRequestChange>;
 export type QueueMessageType = z.infer<typeof QueueMessageType>;

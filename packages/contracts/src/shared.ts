@@ -1,6 +1,24 @@
 // Shapes shared across the API: identifiers, locations, enumerations, problem details.
 // Contracts change additively; a breaking change gets a new version of the schema.
 import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+
+/** No control characters (C0, DEL, C1): they have no place in a label or a tag and break logs and terminals. */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * Free text from a client: well-formed Unicode (no lone surrogates, which JSON escapes can
+ * carry and no store or log line represents faithfully) and no control characters.
+ */
+export function text(maxLength: number, minLength = 0) {
+  return z
+    .string()
+    .trim()
+    .min(minLength)
+    .max(maxLength)
+    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode text (no lone surrogates)')
+    .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters');
+}
 
 /**
  * Identifiers chosen by clients (package ids, owner ids) or by us (delivery ids). A safe
@@ -9,7 +27,7 @@ import { z } from 'zod';
 export const Identifier = z
   .string()
   .min(1)
-  .max(128)
+  .max(LIMITS.identifierLength)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ : @ -');
 
 export const Coordinates = z.object({
@@ -17,24 +35,46 @@ export const Coordinates = z.object({
   longitude: z.number().min(-180).max(180),
   altitude: z.number().min(-500).max(20_000).optional(),
   /** The address or label the coordinates were placed from, when they were. */
-  label: z.string().trim().min(1).max(256).optional(),
+  label: text(LIMITS.labelLength, 1).optional(),
 });
 
 /** A coordinate, or (as in the original samples) a non-empty address or label. */
-export const Location = z.union([Coordinates, z.string().trim().min(1).max(256)]);
+export const Location = z.union([Coordinates, text(LIMITS.labelLength, 1)]);
 
 export const ConfirmationRequired = z.enum(['FingerPrint', 'Picture', 'Voice', 'None']);
 export const PackageSize = z.enum(['Small', 'Medium', 'Large']);
-export const DeliveryStage = z.enum(['Created', 'Rescheduled', 'HeadedToPickup', 'HeadedToDropoff', 'Completed', 'Cancelled']);
+/**
+ * `Requested`: accepted (202) and not scheduled yet, visible to its owner from the 202 on.
+ * `Rejected`: the workflow could not complete it (terminal; a reason code says why).
+ */
+export const DeliveryStage = z.enum([
+  'Requested',
+  'Created',
+  'Rescheduled',
+  'HeadedToPickup',
+  'HeadedToDropoff',
+  'Completed',
+  'Cancelled',
+  'Rejected',
+]);
 
 /**
  * An instant: accepted as ISO-8601 with any offset, stored and returned in UTC. A codec
  * rather than a transform, so that responses containing one can be encoded too.
  */
-export const Instant = z.codec(z.iso.datetime({ offset: true }), z.iso.datetime(), {
-  decode: (value) => new Date(value).toISOString(),
-  encode: (value) => value,
-});
+const inFourDigitYears = (value: string) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+};
+export const Instant = z.codec(
+  // An offset can carry 9999-12-31T23:59Z-01:00 into year 10000, which ISO-8601 cannot write.
+  z.iso.datetime({ offset: true }).refine(inFourDigitYears, 'must fall between the years 0001 and 9999 in UTC'),
+  z.iso.datetime(),
+  {
+    decode: (value) => new Date(value).toISOString(),
+    encode: (value) => value,
+  },
+);
 
 /** Calendar month of a summary or invoice: `?year=2026&month=11`. */
 export const MonthQuery = z.object({

@@ -10,7 +10,17 @@ import type { ServiceInstance } from './server.ts';
 
 /** The base configuration with its defaults, listening on a random loopback port, no shutdown delay. */
 export function testConfig(overrides: Partial<BaseConfig> = {}): BaseConfig {
-  return { ...baseConfigSchema.parse({}), HOST: '127.0.0.1', PORT: 0, SHUTDOWN_DELAY_MS: 0, LOG_LEVEL: 'warn', ...overrides };
+  return {
+    ...baseConfigSchema.parse({}),
+    HOST: '127.0.0.1',
+    PORT: 0,
+    SHUTDOWN_DELAY_MS: 0,
+    LOG_LEVEL: 'warn',
+    // A busy test machine lags its event loop by seconds: shedding would fail tests that are
+    // not about shedding (those set it themselves).
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: 0,
+    ...overrides,
+  };
 }
 
 /** A logger whose lines are kept in memory, so tests can assert what was logged. */

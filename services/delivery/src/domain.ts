@@ -1,13 +1,18 @@
-// The delivery service's rules, free of I/O: the stage machine, time-driven progress along
-// the planned route, and what each command changes. Stores apply a Change atomically.
+// The delivery service's rules, free of I/O: the stage machine (from the request to its
+// outcome), time-driven progress along the planned route, and what each command changes.
+// Stores apply a Change atomically.
 import type {
   Confirmation,
   Coordinates,
   Delivery,
   DeliveryCreate,
+  DeliveryDetails,
+  DeliveryRefusal,
+  DeliveryRejection,
   DeliveryReschedule,
   DeliveryStage,
   DeliveryStatus,
+  DeliveryWaiting,
   DroneAssignment,
   NotifyMeRequest,
   TrackingEvent,
@@ -15,7 +20,12 @@ import type {
 import { positionAt } from '@dronedelivery/geo';
 import { Conflict, HttpProblem, NotFound, problemType } from '@dronedelivery/service-kit';
 
-export interface ScheduledDelivery {
+/**
+ * A delivery from the moment the workflow first records it: `Requested` (no drone yet, with
+ * the reason it waits), scheduled (a drone assignment and the stages that follow), or
+ * `Rejected` (the workflow gave up, with the reason).
+ */
+export interface StoredDelivery {
   kind: 'delivery';
   id: string;
   ownerId: string;
@@ -26,9 +36,14 @@ export interface ScheduledDelivery {
   expedited: boolean;
   confirmationRequired: Delivery['confirmationRequired'];
   packageId: string;
-  assignment: DroneAssignment;
+  /** null until a drone is assigned. */
+  assignment: DroneAssignment | null;
   /** The stage last recorded; time may have moved the delivery on since (see progress). */
   stage: DeliveryStage;
+  /** Why it is `Requested` or `Rejected`: a code and words for a person. */
+  reason?: string;
+  message?: string;
+  droneExpectedAt?: string;
   createdAt: string;
   updatedAt: string;
   confirmation?: Confirmation;
@@ -42,7 +57,10 @@ export interface CancelledBeforeScheduled {
   cancelledAt: string;
 }
 
-export type DeliveryRecord = ScheduledDelivery | CancelledBeforeScheduled;
+export type DeliveryRecord = StoredDelivery | CancelledBeforeScheduled;
+
+/** A tracking event as stored: a refusal keeps the id of the request it answers, so a retry records it once. */
+export type StoredEvent = TrackingEvent & { ref?: string };
 
 /** A message for the outbound notifications stream, consumed by an e-mail/SMS sender. */
 export interface Notification {
@@ -63,9 +81,13 @@ export interface Change {
   index?: { ownerId: string; month: string; op: 'add' | 'remove' };
   /**
    * Forget the delivery this long after it finished. The store starts the clock at the
-   * first such write and never restarts or removes it (later writes keep the expiry).
+   * first such write and never restarts it (later writes keep the expiry)...
    */
   retainForMs?: number;
+  /** ...unless the delivery comes back to life (a rejected request re-driven): then the expiry is removed. */
+  keep?: true;
+  /** A new delivery: list it under its owner, newest first (epoch ms of its creation). */
+  listed?: { ownerId: string; at: number };
 }
 
 /** A command's answer, and the change to store (none when the command changes nothing). */
@@ -75,12 +97,15 @@ export interface Decision<T> {
 }
 
 const NEXT: Record<DeliveryStage, readonly DeliveryStage[]> = {
+  Requested: ['Requested', 'Created', 'Rejected', 'Cancelled'],
   Created: ['Rescheduled', 'HeadedToPickup', 'Cancelled'],
   Rescheduled: ['Rescheduled', 'HeadedToPickup', 'Cancelled'],
   HeadedToPickup: ['HeadedToDropoff', 'Completed', 'Cancelled'],
   HeadedToDropoff: ['Completed', 'Cancelled'],
   Completed: [],
   Cancelled: [],
+  // Final for the customer; an operator's redrive of the dead letter moves it on again.
+  Rejected: ['Requested', 'Created', 'Rejected'],
 };
 
 export function canMove(from: DeliveryStage, to: DeliveryStage): boolean {
@@ -95,16 +120,29 @@ export class InvalidTransition extends Conflict {
 }
 
 export class DeliveryGone extends HttpProblem {
-  constructor(id: string) {
-    super(410, `Delivery ${id} was cancelled before it was scheduled.`, { type: problemType('cancelled-before-scheduled') });
+  constructor(id: string, cancelledAt: string) {
+    super(410, `Delivery ${id} was cancelled before it was scheduled.`, {
+      type: problemType('cancelled-before-scheduled'),
+      extensions: { cancelledAt },
+    });
   }
 }
 
-function requireDelivery(id: string, record: DeliveryRecord | undefined): ScheduledDelivery {
+function requireDelivery(id: string, record: DeliveryRecord | undefined): StoredDelivery {
   if (!record) throw new NotFound(`There is no delivery ${id}.`);
-  if (record.kind !== 'delivery') throw new DeliveryGone(id);
+  if (record.kind !== 'delivery') throw new DeliveryGone(id, record.cancelledAt);
   return record;
 }
+
+/** A delivery with its drone assigned; one still `Requested` or `Rejected` cannot take this command. */
+function requireScheduled(id: string, record: DeliveryRecord | undefined, to: DeliveryStage): ScheduledDelivery {
+  const delivery = requireDelivery(id, record);
+  if (!delivery.assignment) throw new InvalidTransition(id, delivery.stage, to, 'no drone is assigned to it');
+  return delivery as ScheduledDelivery;
+}
+
+/** A stored delivery with a drone assigned. */
+export type ScheduledDelivery = StoredDelivery & { assignment: DroneAssignment };
 
 export function monthOf(instant: string): string {
   return instant.slice(0, 7);
@@ -123,9 +161,10 @@ function where(assignment: DroneAssignment, instant: string): Coordinates {
  * base at the route's first waypoint (HeadedToPickup) and picks up at pickupEta
  * (HeadedToDropoff). Returns the current stage and the events not yet recorded.
  */
-export function progress(delivery: ScheduledDelivery, now: Date): { stage: DeliveryStage; pending: TrackingEvent[] } {
+export function progress(delivery: StoredDelivery, now: Date): { stage: DeliveryStage; pending: TrackingEvent[] } {
   const pending: TrackingEvent[] = [];
   let stage = delivery.stage;
+  if (!delivery.assignment) return { stage, pending };
   const milestones: [DeliveryStage, string][] = [
     ['HeadedToPickup', departure(delivery.assignment)],
     ['HeadedToDropoff', delivery.assignment.pickupEta],
@@ -139,8 +178,8 @@ export function progress(delivery: ScheduledDelivery, now: Date): { stage: Deliv
   return { stage, pending };
 }
 
-/** What a PUT says about a delivery; an identical PUT is a repeat, a different one a conflict. */
-function scheduleOf(source: DeliveryCreate | ScheduledDelivery) {
+/** The details every stored delivery carries, as a command's input gives them. */
+function detailsOf(source: DeliveryDetails | StoredDelivery) {
   return {
     ownerId: source.ownerId,
     pickup: source.pickup,
@@ -150,11 +189,47 @@ function scheduleOf(source: DeliveryCreate | ScheduledDelivery) {
     expedited: source.expedited,
     confirmationRequired: source.confirmationRequired,
     packageId: source.packageId,
-    assignment: source.assignment,
   };
 }
 
-/** PUT: schedule a delivery. Repeating it exactly is a no-op; anything else that exists conflicts. */
+/** What a PUT says about a delivery; an identical PUT is a repeat, a different one a conflict. */
+function scheduleOf(source: DeliveryCreate | StoredDelivery) {
+  return { ...detailsOf(source), assignment: source.assignment };
+}
+
+/** The workflow records a delivery under the owner who asked for it; another owner's write is a conflict. */
+function requireSameOwner(id: string, existing: StoredDelivery, ownerId: string): void {
+  if (existing.ownerId !== ownerId) throw new Conflict(`Delivery ${id} belongs to another owner.`);
+}
+
+/** The first record of a delivery the workflow has not scheduled: `Requested` with a reason, or `Rejected`. */
+function unscheduled(
+  id: string,
+  input: DeliveryDetails & { requestedAt: string; reason: string; message: string; droneExpectedAt?: string | undefined },
+  stage: 'Requested' | 'Rejected',
+  at: string,
+): StoredDelivery {
+  return {
+    kind: 'delivery',
+    id,
+    ...detailsOf(input),
+    assignment: null,
+    stage,
+    reason: input.reason,
+    message: input.message,
+    ...(input.droneExpectedAt ? { droneExpectedAt: input.droneExpectedAt } : {}),
+    createdAt: input.requestedAt,
+    updatedAt: at,
+    notifyRequests: [],
+  };
+}
+
+const listing = (ownerId: string, createdAt: string) => ({ ownerId, at: Date.parse(createdAt) });
+
+/**
+ * PUT: schedule a delivery. Repeating it exactly is a no-op; a delivery still `Requested`
+ * (or `Rejected` and re-driven) becomes `Created`; anything else that exists conflicts.
+ */
 export function schedule(
   id: string,
   input: DeliveryCreate,
@@ -163,29 +238,137 @@ export function schedule(
 ): Decision<{ created: boolean; delivery: ScheduledDelivery }> {
   if (existing?.kind === 'cancelled-before-scheduled')
     throw new InvalidTransition(id, 'Cancelled', 'Created', 'it was cancelled before it was scheduled');
-  if (existing) {
+  const at = now.toISOString();
+  if (existing?.assignment) {
     if (JSON.stringify(scheduleOf(existing)) === JSON.stringify(scheduleOf(input)))
-      return { result: { created: false, delivery: existing } };
+      return { result: { created: false, delivery: existing as ScheduledDelivery } };
     throw new Conflict(`Delivery ${id} already exists with other details; reschedule it with PATCH.`);
   }
-  const at = now.toISOString();
+  if (existing) {
+    requireSameOwner(id, existing, input.ownerId);
+    if (!canMove(existing.stage, 'Created'))
+      throw new InvalidTransition(id, existing.stage, 'Created', 'it was cancelled before it was scheduled');
+  }
+  const { reason: _reason, message: _message, droneExpectedAt: _expected, ...kept } = existing ?? ({} as Partial<StoredDelivery>);
+  const createdAt = existing?.createdAt ?? input.requestedAt ?? at;
   const delivery: ScheduledDelivery = {
+    ...kept,
     kind: 'delivery',
     id,
     ...scheduleOf(input),
+    assignment: input.assignment,
     stage: 'Created',
-    createdAt: at,
+    createdAt,
     updatedAt: at,
-    notifyRequests: [],
+    notifyRequests: existing?.notifyRequests ?? [],
   };
+  const requested: TrackingEvent[] = !existing && input.requestedAt ? [{ stage: 'Requested', at: input.requestedAt }] : [];
   return {
     result: { created: true, delivery },
     change: {
       record: delivery,
-      events: [{ stage: 'Created', at, location: where(input.assignment, at) }],
+      events: [...requested, { stage: 'Created', at, location: where(input.assignment, at) }],
       notifications: [],
       index: { ownerId: input.ownerId, month: monthOf(at), op: 'add' },
+      ...(existing ? (existing.stage === 'Rejected' ? { keep: true as const } : {}) : { listed: listing(input.ownerId, createdAt) }),
     },
+  };
+}
+
+/**
+ * PUT waiting: the request is accepted but cannot be scheduled yet (no capable drone is
+ * free). It stays `Requested`, with the reason and when a drone is expected; the timeline
+ * gets an event when the reason changes, not on every retry.
+ */
+export function wait(id: string, input: DeliveryWaiting, existing: DeliveryRecord | undefined, now: Date): Decision<StoredDelivery> {
+  const at = now.toISOString();
+  if (existing?.kind === 'cancelled-before-scheduled') throw new InvalidTransition(id, 'Cancelled', 'Requested');
+  if (!existing) {
+    const record = unscheduled(id, input, 'Requested', at);
+    return {
+      result: record,
+      change: {
+        record,
+        events: [{ stage: 'Requested', at: input.requestedAt, reason: input.reason, message: input.message }],
+        notifications: [],
+        listed: listing(input.ownerId, record.createdAt),
+      },
+    };
+  }
+  requireSameOwner(id, existing, input.ownerId);
+  if (existing.assignment || !canMove(existing.stage, 'Requested')) throw new InvalidTransition(id, existing.stage, 'Requested');
+  const next: StoredDelivery = {
+    ...existing,
+    stage: 'Requested',
+    reason: input.reason,
+    message: input.message,
+    ...(input.droneExpectedAt ? { droneExpectedAt: input.droneExpectedAt } : {}),
+  };
+  if (!input.droneExpectedAt) delete next.droneExpectedAt;
+  if (JSON.stringify(next) === JSON.stringify(existing)) return { result: existing };
+  const newReason = existing.stage !== 'Requested' || existing.reason !== input.reason;
+  const record = { ...next, updatedAt: at };
+  return {
+    result: record,
+    change: {
+      record,
+      events: newReason ? [{ stage: 'Requested', at, reason: input.reason, message: input.message }] : [],
+      notifications: [],
+      ...(existing.stage === 'Rejected' ? { keep: true as const } : {}),
+    },
+  };
+}
+
+/** PUT rejection: the workflow gave up on a request it could not schedule. Final; repeating it is a no-op. */
+export function reject(
+  id: string,
+  input: DeliveryRejection,
+  existing: DeliveryRecord | undefined,
+  now: Date,
+  retentionMs: number,
+): Decision<StoredDelivery> {
+  const at = now.toISOString();
+  if (existing?.kind === 'cancelled-before-scheduled') throw new InvalidTransition(id, 'Cancelled', 'Rejected');
+  const rejected: TrackingEvent = { stage: 'Rejected', at, reason: input.reason, message: input.message };
+  if (!existing) {
+    const record = unscheduled(id, input, 'Rejected', at);
+    return {
+      result: record,
+      change: {
+        record,
+        events: [{ stage: 'Requested', at: input.requestedAt }, rejected],
+        notifications: [],
+        listed: listing(input.ownerId, record.createdAt),
+        retainForMs: retentionMs,
+      },
+    };
+  }
+  requireSameOwner(id, existing, input.ownerId);
+  if (existing.stage === 'Rejected' && existing.reason === input.reason) return { result: existing };
+  if (existing.assignment || !canMove(existing.stage, 'Rejected')) throw new InvalidTransition(id, existing.stage, 'Rejected');
+  const { droneExpectedAt: _expected, ...rest } = existing;
+  const record: StoredDelivery = { ...rest, stage: 'Rejected', reason: input.reason, message: input.message, updatedAt: at };
+  return { result: record, change: { record, events: [rejected], notifications: [], retainForMs: retentionMs } };
+}
+
+/**
+ * POST refusals: a reschedule or cancel the workflow could not carry out, on the timeline
+ * with its reason. The delivery's stage does not change. Idempotent per request id.
+ */
+export function refuse(
+  id: string,
+  refusal: DeliveryRefusal,
+  existing: DeliveryRecord | undefined,
+  recorded: TrackingEvent[],
+  now: Date,
+): Decision<void> {
+  const delivery = requireDelivery(id, existing);
+  const stage = refusal.action === 'reschedule' ? 'RescheduleRefused' : 'CancelRefused';
+  if (recorded.some((event) => (event as StoredEvent).ref === refusal.requestId)) return { result: undefined };
+  const event: StoredEvent = { stage, at: now.toISOString(), reason: refusal.reason, message: refusal.message, ref: refusal.requestId };
+  return {
+    result: undefined,
+    change: { record: { ...delivery, updatedAt: now.toISOString() }, events: [event], notifications: [] },
   };
 }
 
@@ -196,7 +379,7 @@ export function reschedule(
   existing: DeliveryRecord | undefined,
   now: Date,
 ): Decision<ScheduledDelivery> {
-  const delivery = requireDelivery(id, existing);
+  const delivery = requireScheduled(id, existing, 'Rescheduled');
   const { stage, pending } = progress(delivery, now);
   if (!canMove(stage, 'Rescheduled'))
     throw new InvalidTransition(
@@ -240,14 +423,16 @@ export function cancel(id: string, existing: DeliveryRecord | undefined, now: Da
   const { stage, pending } = progress(existing, now);
   if (stage === 'Cancelled') return { result: undefined };
   if (!canMove(stage, 'Cancelled')) throw new InvalidTransition(id, stage, 'Cancelled');
-  const next: ScheduledDelivery = { ...existing, stage: 'Cancelled', updatedAt: at };
+  const { reason: _reason, message: _message, droneExpectedAt: _expected, ...rest } = existing;
+  const next: StoredDelivery = { ...rest, stage: 'Cancelled', updatedAt: at };
   return {
     result: undefined,
     change: {
       record: next,
-      events: [...pending, { stage: 'Cancelled', at, location: where(existing.assignment, at) }],
+      events: [...pending, { stage: 'Cancelled', at, ...(existing.assignment ? { location: where(existing.assignment, at) } : {}) }],
       notifications: [],
-      index: { ownerId: existing.ownerId, month: monthOf(existing.createdAt), op: 'remove' },
+      // Only a scheduled delivery was counted in its owner's month.
+      ...(existing.assignment ? { index: { ownerId: existing.ownerId, month: monthOf(existing.createdAt), op: 'remove' as const } } : {}),
       retainForMs: retentionMs,
     },
   };
@@ -271,7 +456,7 @@ export function confirm(
   retentionMs: number,
 ): Decision<ScheduledDelivery> {
   if (existing?.kind === 'cancelled-before-scheduled') throw new InvalidTransition(id, 'Cancelled', 'Completed');
-  const delivery = requireDelivery(id, existing);
+  const delivery = requireScheduled(id, existing, 'Completed');
   const { stage, pending } = progress(delivery, now);
   if (stage === 'Completed') {
     // A drone retrying the same confirmation gets the same answer; a different one conflicts.
@@ -295,7 +480,7 @@ export function confirm(
   };
 }
 
-function notificationsFor(delivery: ScheduledDelivery, request: NotifyMeRequest, at: string): Notification[] {
+function notificationsFor(delivery: StoredDelivery, request: NotifyMeRequest, at: string): Notification[] {
   const base = { deliveryId: delivery.id, ownerId: delivery.ownerId, stage: delivery.stage, at };
   return [
     ...(request.emailAddress ? [{ ...base, channel: 'email' as const, address: request.emailAddress }] : []),
@@ -305,16 +490,17 @@ function notificationsFor(delivery: ScheduledDelivery, request: NotifyMeRequest,
 
 export const MAX_NOTIFY_REQUESTS = 10;
 
-/** POST notifymerequests: remembered until the delivery completes; a repeat is a no-op. */
+const FINISHED: readonly DeliveryStage[] = ['Completed', 'Cancelled', 'Rejected'];
+
+/** POST notifymerequests: remembered until the delivery completes (kept from `Requested` on); a repeat is a no-op. */
 export function requestNotification(id: string, request: NotifyMeRequest, existing: DeliveryRecord | undefined, now: Date): Decision<void> {
   const delivery = requireDelivery(id, existing);
   const { stage } = progress(delivery, now);
-  if (stage === 'Completed' || stage === 'Cancelled')
-    throw new Conflict(`Delivery ${id} is ${stage}; there is nothing left to notify about.`, { stage });
+  if (FINISHED.includes(stage)) throw new Conflict(`Delivery ${id} is ${stage}; there is nothing left to notify about.`, { stage });
   if (delivery.notifyRequests.some((known) => JSON.stringify(known) === JSON.stringify(request))) return { result: undefined };
   if (delivery.notifyRequests.length >= MAX_NOTIFY_REQUESTS)
     throw new Conflict(`Delivery ${id} already has ${MAX_NOTIFY_REQUESTS} notify-me requests.`);
-  const next: ScheduledDelivery = { ...delivery, notifyRequests: [...delivery.notifyRequests, request], updatedAt: now.toISOString() };
+  const next: StoredDelivery = { ...delivery, notifyRequests: [...delivery.notifyRequests, request], updatedAt: now.toISOString() };
   return { result: undefined, change: { record: next, events: [], notifications: [] } };
 }
 
@@ -322,24 +508,48 @@ export function requestNotification(id: string, request: NotifyMeRequest, existi
 export function toDelivery(id: string, record: DeliveryRecord | undefined, now: Date): Delivery {
   const delivery = requireDelivery(id, record);
   const { stage } = progress(delivery, now);
-  const { assignment, ...schedule } = scheduleOf(delivery);
-  return { id: delivery.id, ...schedule, droneId: assignment.droneId, stage, createdAt: delivery.createdAt, updatedAt: delivery.updatedAt };
+  return {
+    id: delivery.id,
+    ...detailsOf(delivery),
+    droneId: delivery.assignment?.droneId ?? null,
+    stage,
+    ...(delivery.reason ? { reason: delivery.reason } : {}),
+    ...(delivery.message ? { message: delivery.message } : {}),
+    ...(delivery.droneExpectedAt ? { droneExpectedAt: delivery.droneExpectedAt } : {}),
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+  };
 }
 
 /** Status, computed from the assignment and the clock: never stored, never made up. */
 export function statusOf(id: string, record: DeliveryRecord | undefined, now: Date): DeliveryStatus {
   const delivery = requireDelivery(id, record);
   const { stage } = progress(delivery, now);
-  const { pickupEta, deliveryEta } = delivery.assignment;
+  const why = { ...(delivery.reason ? { reason: delivery.reason } : {}), ...(delivery.message ? { message: delivery.message } : {}) };
+  if (!delivery.assignment) return { stage, lastKnownLocation: null, pickupEta: null, deliveryEta: null, ...why };
+  const scheduled = delivery as ScheduledDelivery;
+  const { pickupEta, deliveryEta } = scheduled.assignment;
   const lastKnownLocation =
-    stage === 'Completed' && delivery.confirmation
-      ? confirmationPoint(delivery, delivery.confirmation)
-      : where(delivery.assignment, stage === 'Cancelled' ? delivery.updatedAt : now.toISOString());
+    stage === 'Completed' && scheduled.confirmation
+      ? confirmationPoint(scheduled, scheduled.confirmation)
+      : where(scheduled.assignment, stage === 'Cancelled' ? scheduled.updatedAt : now.toISOString());
   return { stage, lastKnownLocation, pickupEta, deliveryEta };
+}
+
+/** The timeline as customers see it, without the request ids kept for idempotency. */
+function publicEvent(event: StoredEvent): TrackingEvent {
+  const { ref: _ref, ...shown } = event;
+  return shown;
 }
 
 /** Recorded events followed by those time has produced since. */
 export function eventsOf(id: string, record: DeliveryRecord | undefined, recorded: TrackingEvent[], now: Date): TrackingEvent[] {
   const delivery = requireDelivery(id, record);
-  return [...recorded, ...progress(delivery, now).pending];
+  return [...recorded.map(publicEvent), ...progress(delivery, now).pending];
+}
+
+/** Whether a delivery answers a list query's stage (at the stage time has brought it to). */
+export function listedView(record: DeliveryRecord | undefined, now: Date): Delivery | undefined {
+  if (record?.kind !== 'delivery') return undefined;
+  return toDelivery(record.id, record, now);
 }

@@ -219,12 +219,16 @@ describe.each(adapters)('delivery API on $name', ({ open }) => {
   it('serves its OpenAPI document with every delivery route', async () => {
     const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/deliveries',
       '/api/deliveries/summary',
       '/api/deliveries/{id}',
       '/api/deliveries/{id}/confirmations',
       '/api/deliveries/{id}/events',
       '/api/deliveries/{id}/notifymerequests',
+      '/api/deliveries/{id}/refusals',
+      '/api/deliveries/{id}/rejection',
       '/api/deliveries/{id}/status',
+      '/api/deliveries/{id}/waiting',
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { createRedisClient, type Redis, translateRedisError, waitUntilConnected 
 import { connectWithRetry, type Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { Change, DeliveryRecord, Notification } from '../domain.ts';
-import type { DeliveryStore, VersionedRecord } from './store.ts';
+import type { DeliveryStore, ListPosition, ListRange, VersionedRecord } from './store.ts';
 
 export type RedisSettings = Pick<
   Config,
@@ -26,21 +26,28 @@ export const keys = {
   events: (id: string) => `delivery:{${id}}:events`,
   ownerMonth: (ownerId: string, month: string) => `deliveries:owner:${ownerId}:${month}`,
   notifications: 'deliveries:notifications',
+  /** Sorted sets of delivery ids by creation time: every delivery, and each owner's. */
+  listAll: 'deliveries:list',
+  listOwner: (ownerId: string) => `deliveries:list:owner:${ownerId}`,
 };
 
 /**
- * KEYS: record, events, owner-month index, notifications stream.
+ * KEYS: record, events, owner-month index, notifications stream, list of all, owner's list.
  * ARGV: expected version, record JSON, retention in ms (0 = none; started only once), index op
- * (add|remove|none), index member, index TTL (s), stream max length, event count, the
- * events, then the notifications.
+ * (add|remove|none), delivery id, index TTL (s), stream max length, keep ('1' removes the
+ * expiry), listed at (epoch ms, '' when not new), event count, the events, then the notifications.
  */
 const COMMIT = `
 local stored = redis.call('HGET', KEYS[1], 'version')
 local version = stored and tonumber(stored) or 0
 if version ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'record', ARGV[2], 'version', version + 1)
-local eventCount = tonumber(ARGV[8])
-for i = 1, eventCount do redis.call('RPUSH', KEYS[2], ARGV[8 + i]) end
+local eventCount = tonumber(ARGV[10])
+for i = 1, eventCount do redis.call('RPUSH', KEYS[2], ARGV[10 + i]) end
+if ARGV[8] == '1' then
+  redis.call('PERSIST', KEYS[1])
+  redis.call('PERSIST', KEYS[2])
+end
 local retainFor = tonumber(ARGV[3])
 if retainFor > 0 and redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], retainFor) end
 local ttl = redis.call('PTTL', KEYS[1])
@@ -51,7 +58,11 @@ if ARGV[4] == 'add' then
 elseif ARGV[4] == 'remove' then
   redis.call('SREM', KEYS[3], ARGV[5])
 end
-for i = 9 + eventCount, #ARGV do
+if ARGV[9] ~= '' then
+  redis.call('ZADD', KEYS[5], ARGV[9], ARGV[5])
+  redis.call('ZADD', KEYS[6], ARGV[9], ARGV[5])
+end
+for i = 11 + eventCount, #ARGV do
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'notification', ARGV[i])
 end
 return 1
@@ -79,7 +90,7 @@ export class RedisDeliveryStore implements DeliveryStore {
       },
       log,
     ) as RedisWithCommit;
-    this.redis.defineCommand('commitDelivery', { numberOfKeys: 4, lua: COMMIT });
+    this.redis.defineCommand('commitDelivery', { numberOfKeys: 6, lua: COMMIT });
   }
 
   async start(): Promise<void> {
@@ -97,6 +108,18 @@ export class RedisDeliveryStore implements DeliveryStore {
     return { record: JSON.parse(record) as DeliveryRecord, version: Number(version) };
   }
 
+  async getMany(ids: string[]): Promise<(VersionedRecord | undefined)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(keys.record(id), 'record', 'version');
+    const results = (await this.guard(() => pipeline.exec())) ?? [];
+    return results.map(([error, value]) => {
+      if (error) throw translateRedisError(error, 'delivery store');
+      const [record, version] = value as (string | null)[];
+      return record && version ? { record: JSON.parse(record) as DeliveryRecord, version: Number(version) } : undefined;
+    });
+  }
+
   async commit(id: string, expectedVersion: number, change: Change): Promise<boolean> {
     const index = change.index;
     const applied = await this.guard(() =>
@@ -105,6 +128,8 @@ export class RedisDeliveryStore implements DeliveryStore {
         keys.events(id),
         index ? keys.ownerMonth(index.ownerId, index.month) : keys.ownerMonth('-', '-'),
         keys.notifications,
+        keys.listAll,
+        keys.listOwner(change.listed?.ownerId ?? '-'),
         expectedVersion,
         JSON.stringify(change.record),
         change.retainForMs ?? 0,
@@ -112,6 +137,8 @@ export class RedisDeliveryStore implements DeliveryStore {
         id,
         this.settings.SUMMARY_RETENTION_DAYS * 24 * 3600,
         this.settings.NOTIFICATIONS_STREAM_MAX_LENGTH,
+        change.keep ? '1' : '0',
+        change.listed ? String(change.listed.at) : '',
         change.events.length,
         ...change.events.map((event) => JSON.stringify(event)),
         ...change.notifications.map((notification) => JSON.stringify(notification)),
@@ -123,6 +150,37 @@ export class RedisDeliveryStore implements DeliveryStore {
   async events(id: string): Promise<TrackingEvent[]> {
     const items = await this.guard(() => this.redis.lrange(keys.events(id), 0, -1));
     return items.map((item) => JSON.parse(item) as TrackingEvent);
+  }
+
+  async listPositions(range: ListRange): Promise<ListPosition[]> {
+    const key = range.ownerId === undefined ? keys.listAll : keys.listOwner(range.ownerId);
+    const upper = Math.min(range.after?.at ?? Number.POSITIVE_INFINITY, range.to === undefined ? Number.POSITIVE_INFINITY : range.to - 1);
+    const max = upper === Number.POSITIVE_INFINITY ? '+inf' : String(upper);
+    const min = range.from === undefined ? '-inf' : String(range.from);
+    const found: ListPosition[] = [];
+    // Several deliveries can share a millisecond: skip those at the cursor's time up to its id.
+    for (let offset = 0; found.length < range.count; ) {
+      const batch = range.count - found.length;
+      const flat = await this.guard(() => this.redis.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', offset, batch));
+      for (let i = 0; i < flat.length; i += 2) {
+        const position = { id: flat[i] as string, at: Number(flat[i + 1]) };
+        if (range.after && position.at === range.after.at && position.id >= range.after.id) continue;
+        found.push(position);
+      }
+      offset += flat.length / 2;
+      if (flat.length / 2 < batch) break;
+    }
+    return found;
+  }
+
+  async unlist(entries: { ownerId?: string | undefined; id: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { ownerId, id } of entries) {
+      pipeline.zrem(keys.listAll, id);
+      if (ownerId !== undefined) pipeline.zrem(keys.listOwner(ownerId), id);
+    }
+    await this.guard(() => pipeline.exec());
   }
 
   async countForOwnerMonth(ownerId: string, month: string): Promise<number> {

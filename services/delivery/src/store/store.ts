@@ -9,18 +9,42 @@ export interface VersionedRecord {
   version: number;
 }
 
+/** A place in a list of deliveries, newest first: creation time (epoch ms), then id. */
+export interface ListPosition {
+  at: number;
+  id: string;
+}
+
+export interface ListRange {
+  /** One owner's deliveries; every owner's when absent (operators). */
+  ownerId?: string | undefined;
+  /** Only positions after this one (the previous page's last). */
+  after?: ListPosition | undefined;
+  /** Created at or after (epoch ms). */
+  from?: number | undefined;
+  /** Created before (epoch ms). */
+  to?: number | undefined;
+  count: number;
+}
+
 export interface DeliveryStore {
   /** Connects (with retries); run once at start-up. */
   start(): Promise<void>;
   get(id: string): Promise<VersionedRecord | undefined>;
+  /** Several records in one round trip, in the order asked (undefined where there is none). */
+  getMany(ids: string[]): Promise<(VersionedRecord | undefined)[]>;
   /**
-   * Applies `change` to delivery `id` atomically — record, events, index, notifications,
+   * Applies `change` to delivery `id` atomically — record, events, indexes, notifications,
    * expiry — if its version is still `expectedVersion` (0: it must not exist yet).
    * Resolves false, writing nothing, if another write came first.
    */
   commit(id: string, expectedVersion: number, change: Change): Promise<boolean>;
   /** The recorded tracking events of a delivery, oldest first. */
   events(id: string): Promise<TrackingEvent[]>;
+  /** Deliveries in the lists (`Change.listed`), newest first, within `range`. */
+  listPositions(range: ListRange): Promise<ListPosition[]>;
+  /** Drops list entries whose delivery is gone (its retention passed). */
+  unlist(entries: { ownerId?: string | undefined; id: string }[]): Promise<void>;
   /** Number of deliveries an owner scheduled in a month ("2026-11") and did not cancel. */
   countForOwnerMonth(ownerId: string, month: string): Promise<number>;
   /** The most recent entries of the outbound notifications stream, oldest first. */
