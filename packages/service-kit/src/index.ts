@@ -9,6 +9,19 @@ export {
   loadConfigOrExit,
   telemetryEnvironmentSchema,
 } from './config.ts';
+export {
+  type Caller,
+  canSeeOwner,
+  Forbidden,
+  forwardedCaller,
+  identityHeaders,
+  isOperator,
+  mayAccess,
+  ROLES,
+  type Role,
+  requireOwner,
+  requireRole,
+} from './caller.ts';
 export { type ConnectRetryOptions, connectWithRetry } from './connect-retry.ts';
 export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } from './health.ts';
 export {
