@@ -12,6 +12,7 @@ import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/s
 import { selectStore as selectSchedulerStore } from '@dronedelivery/dronescheduler/src/store/select.ts';
 import { buildApp as buildGateway } from '@dronedelivery/gateway/src/app.ts';
 import { configSchema as gatewayConfig } from '@dronedelivery/gateway/src/config.ts';
+import { selectAcceptanceStore } from '@dronedelivery/ingestion/src/acceptances/select.ts';
 import { buildApp as buildIngestion } from '@dronedelivery/ingestion/src/app.ts';
 import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
 import { selectIdempotencyStore } from '@dronedelivery/ingestion/src/idempotency/select.ts';
@@ -106,7 +107,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const queueConfig = configFor('ingestion', ingestionConfig);
     const queue: DeliveryQueue = selectQueue(queueConfig, logFor('ingestion'));
     await start('ingestion', ingestionConfig, (config, log) =>
-      buildIngestion({ config, log, queue, idempotency: selectIdempotencyStore(config, log) }),
+      buildIngestion({
+        config,
+        log,
+        queue,
+        idempotency: selectIdempotencyStore(config, log),
+        acceptances: selectAcceptanceStore(config, log),
+      }),
     );
     await start('workflow', workflowConfig, (config, log) =>
       buildWorkflow({ config, log, queue: config.REDIS_URL ? selectQueue(config, log) : queue }),

@@ -9,6 +9,7 @@ import { MemoryDeliveryStore } from '@dronedelivery/delivery/src/store/memory.ts
 import { buildApp as buildScheduler } from '@dronedelivery/dronescheduler/src/app.ts';
 import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
 import { MemorySchedulerStore } from '@dronedelivery/dronescheduler/src/store/memory.ts';
+import { MemoryAcceptanceStore } from '@dronedelivery/ingestion/src/acceptances/memory.ts';
 import { buildApp as buildIngestion } from '@dronedelivery/ingestion/src/app.ts';
 import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
 import { MemoryIdempotencyStore } from '@dronedelivery/ingestion/src/idempotency/memory.ts';
@@ -63,6 +64,7 @@ export async function startHarness(overrides: Partial<Config> = {}, urlOverrides
       log,
       queue,
       idempotency: new MemoryIdempotencyStore(),
+      acceptances: new MemoryAcceptanceStore(),
     }),
     delivery: await buildDelivery({ config: { ...deliveryConfig.parse({}), ...testConfig() }, log, store: new MemoryDeliveryStore() }),
     package: await buildPackage({ config: { ...packageConfig.parse({}), ...testConfig() }, log, store: new MemoryPackageStore() }),

@@ -13,6 +13,15 @@ export const configSchema = baseConfigSchema.extend({
     .int()
     .min(1)
     .default(24 * 3600),
+  /**
+   * How long ingestion remembers who asked for a delivery: the owner of a request still on
+   * the queue (or dead-lettered, until an operator re-drives it) is known from this record.
+   */
+  ACCEPTANCE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(7 * 24 * 3600),
   /** Where address labels are placed: "south,west,north,east" in degrees. */
   SERVICE_AREA: serviceAreaSetting,
 });

@@ -4,6 +4,7 @@ import {
   AcceptedCancellation,
   AcceptedDeliveryRequest,
   AcceptedDeliveryRequestChange,
+  DeliveryAcceptance,
   DeliveryRequest,
   DeliveryRequestChange,
   DeliveryRequestIdParams,
@@ -12,9 +13,10 @@ import {
 } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import type { DeliveryQueue } from '@dronedelivery/queue';
-import { type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
-import type { FastifyReply } from 'fastify';
+import { forwardedCaller, mayAccess, NotFound, type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { AcceptanceStore } from './acceptances/store.ts';
 import type { Acceptance, IdempotencyStore } from './idempotency/store.ts';
 import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
 
@@ -25,13 +27,15 @@ const IdempotencyHeaders = z.object({
     .optional(),
 });
 
-const problems = { 400: Problem, 409: Problem, 413: Problem, 422: Problem, 503: Problem };
+const problems = { 400: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem, 503: Problem };
 
 export interface RouteOptions {
   queue: DeliveryQueue;
   idempotency: IdempotencyStore;
+  acceptances: AcceptanceStore;
   area: ServiceArea;
   idempotencyTtlSeconds: number;
+  acceptanceTtlSeconds: number;
   clock: () => Date;
 }
 
@@ -45,7 +49,18 @@ const REJECTION_REASONS: Record<number, string> = {
 };
 
 export function registerRoutes(app: ServiceInstance, options: RouteOptions): void {
-  const { queue, idempotency, area, idempotencyTtlSeconds, clock } = options;
+  const { queue, idempotency, acceptances, area, idempotencyTtlSeconds, acceptanceTtlSeconds, clock } = options;
+
+  /**
+   * What ingestion accepted for a delivery, if the caller the gateway forwarded may see it.
+   * Another owner's request is 404, like one that does not exist.
+   */
+  async function visibleAcceptance(request: FastifyRequest, deliveryId: string): Promise<DeliveryAcceptance | undefined> {
+    const acceptance = await acceptances.find(deliveryId);
+    if (acceptance && !mayAccess(forwardedCaller(request.headers), acceptance.request.ownerId))
+      throw new NotFound(`There is no delivery ${deliveryId}.`);
+    return acceptance;
+  }
   const accepted = app.metrics.counter({
     name: 'ingestion_accepted_total',
     help: 'Requests accepted (202), by message type.',
@@ -93,7 +108,11 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
     }
     const stopTimer = publishSeconds.startTimer();
     try {
-      await queue.publish(acceptance.message);
+      const { message: accepted } = acceptance;
+      // Who asked is on record before the message can be processed and before the 202.
+      if (accepted.type === 'delivery')
+        await acceptances.record({ acceptedAt: accepted.enqueuedAt, request: accepted.body }, acceptanceTtlSeconds);
+      await queue.publish(accepted);
     } catch (error) {
       if (key && !replayed) await idempotency.release(key).catch(() => undefined);
       throw error;
@@ -144,6 +163,7 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
     },
     async (request, reply) => {
       const { deliveryId } = request.params;
+      await visibleAcceptance(request, deliveryId);
       const key = request.headers['idempotency-key'];
       const message = rescheduleMessage(deliveryId, request.body, area, clock(), key);
       return acceptOnce(
@@ -167,8 +187,28 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
       },
     },
     async (request, reply) => {
+      await visibleAcceptance(request, request.params.deliveryId);
       const message = cancelMessage(request.params.deliveryId, clock());
       return acceptOnce(reply, undefined, '', message, message.body);
+    },
+  );
+
+  app.get(
+    '/api/deliveryrequests/:deliveryId',
+    {
+      schema: {
+        summary:
+          'What was accepted for a delivery, and when (internal: the gateway authorizes and answers with it until the delivery is recorded).',
+        tags: ['internal'],
+        params: DeliveryRequestIdParams,
+        response: { 200: DeliveryAcceptance, 404: Problem },
+      },
+    },
+    async (request) => {
+      const { deliveryId } = request.params;
+      const acceptance = await visibleAcceptance(request, deliveryId);
+      if (!acceptance) throw new NotFound(`Ingestion has no record of a request for delivery ${deliveryId}.`);
+      return acceptance;
     },
   );
 }

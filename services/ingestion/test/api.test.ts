@@ -6,6 +6,9 @@ import { Redis } from '@dronedelivery/redis';
 import type { ServiceInstance } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryAcceptanceStore } from '../src/acceptances/memory.ts';
+import { RedisAcceptanceStore } from '../src/acceptances/redis.ts';
+import type { AcceptanceStore } from '../src/acceptances/store.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory.ts';
@@ -19,6 +22,7 @@ const config = { ...configSchema.parse({}), ...testConfig({ BODY_LIMIT_BYTES: 40
 interface Backend {
   queue: DeliveryQueue;
   idempotency: IdempotencyStore;
+  acceptances: AcceptanceStore;
   /** Messages published so far, read without consuming them. */
   published(): Promise<number>;
   cleanup(): Promise<void>;
@@ -32,6 +36,7 @@ const backends: { name: string; open: () => Promise<Backend> }[] = [
       return {
         queue,
         idempotency: new MemoryIdempotencyStore(),
+        acceptances: new MemoryAcceptanceStore(),
         published: async () => (await queue.counts()).waiting,
         cleanup: () => queue.close(),
       };
@@ -58,14 +63,17 @@ if (redisUrl) {
         log,
       );
       const idempotency = new RedisIdempotencyStore({ url: redisUrl, keyPrefix: `${prefix}:idempotency:` }, log);
+      const acceptances = new RedisAcceptanceStore({ url: redisUrl, keyPrefix: `${prefix}:acceptance:` }, log);
       await queue.ready();
       return {
         queue,
         idempotency,
+        acceptances,
         published: async () => (await queue.counts()).waiting,
         cleanup: async () => {
           await queue.close();
           await idempotency.close();
+          await acceptances.close();
           const redis = new Redis(redisUrl);
           const keys = await redis.keys(`${prefix}:*`);
           if (keys.length > 0) await redis.del(...keys);
@@ -82,9 +90,7 @@ describe.each(backends)('ingestion on $name', ({ open }) => {
 
   beforeEach(async () => {
     backend = await open();
-    app = await startForInject(
-      await buildApp({ config, log: capturingLogger('ingestion').log, queue: backend.queue, idempotency: backend.idempotency }),
-    );
+    app = await startForInject(await buildApp({ config, log: capturingLogger('ingestion').log, ...backend }));
   });
 
   afterEach(async () => {
@@ -160,21 +166,69 @@ describe.each(backends)('ingestion on $name', ({ open }) => {
   });
 
   it('reschedule and cancel: 202 with Location; a repeated cancel is one message', async () => {
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    tomorrow.setUTCHours(9, 0, 0, 0);
     const change = await app.inject({
       method: 'PATCH',
       url: '/api/deliveryrequests/d-1',
-      payload: { pickupTime: '2030-01-01T10:00:00+01:00', dropOffLocation: 'new place' },
+      payload: { pickupTime: tomorrow.toISOString().replace('T09:00:00.000Z', 'T10:00:00+01:00'), dropOffLocation: 'new place' },
     });
     expect(change.statusCode).toBe(202);
     expect(change.headers.location).toBe('/api/deliveries/d-1');
     expect(change.json()).toMatchObject({
       deliveryId: 'd-1',
-      pickupTime: '2030-01-01T09:00:00.000Z',
+      pickupTime: tomorrow.toISOString(),
       dropOffLocation: { label: 'new place' },
     });
     expect((await app.inject({ method: 'DELETE', url: '/api/deliveryrequests/d-1' })).statusCode).toBe(202);
     expect((await app.inject({ method: 'DELETE', url: '/api/deliveryrequests/d-1' })).statusCode).toBe(202);
     expect(await backend.published()).toBe(2);
+  });
+
+  it('accepts what the contract allows at its limits: a 128-character package id, a pickup a year ahead', async () => {
+    const response = await post({
+      ...sample(),
+      pickupTime: new Date(Date.now() + 360 * 86_400_000).toISOString(),
+      packageInfo: { packageId: 'p'.repeat(128), size: 'Small', weight: 1, tag: 'ünïcødé ✓' },
+    });
+    expect(response.statusCode).toBe(202);
+  });
+
+  describe('who asked, from the first moment', () => {
+    const owner = (ownerId: string) => ({
+      'x-caller-subject': `dev-${ownerId}`,
+      'x-caller-roles': 'customer',
+      'x-caller-owner-id': ownerId,
+    });
+
+    it('records the acceptance before the 202, and keeps the first on a replay', async () => {
+      const first = (await post(ORIGINAL_SAMPLE, { 'idempotency-key': 'k-1' })).json() as { deliveryId: string };
+      const found = await app.inject({ method: 'GET', url: `/api/deliveryrequests/${first.deliveryId}` });
+      expect(found.statusCode).toBe(200);
+      const acceptance = found.json() as { acceptedAt: string; request: { deliveryId: string; ownerId: string } };
+      expect(acceptance.request).toMatchObject({ deliveryId: first.deliveryId, ownerId: 'myowner' });
+      await post(ORIGINAL_SAMPLE, { 'idempotency-key': 'k-1' });
+      expect((await app.inject({ method: 'GET', url: `/api/deliveryrequests/${first.deliveryId}` })).json()).toEqual(acceptance);
+      expect((await app.inject({ method: 'GET', url: '/api/deliveryrequests/unknown' })).statusCode).toBe(404);
+    });
+
+    it("refuses another owner's reschedule, cancel and read of a fresh request (404), queueing nothing", async () => {
+      const { deliveryId } = (await post(ORIGINAL_SAMPLE)).json() as { deliveryId: string };
+      const stranger = owner('someone-else');
+      const attempts = [
+        {
+          method: 'PATCH' as const,
+          url: `/api/deliveryrequests/${deliveryId}`,
+          payload: { dropOffLocation: 'mine now' },
+          headers: stranger,
+        },
+        { method: 'DELETE' as const, url: `/api/deliveryrequests/${deliveryId}`, headers: stranger },
+        { method: 'GET' as const, url: `/api/deliveryrequests/${deliveryId}`, headers: stranger },
+      ];
+      for (const attempt of attempts) expect((await app.inject(attempt)).statusCode, attempt.method).toBe(404);
+      expect(await backend.published()).toBe(1);
+      expect((await app.inject({ ...attempts[1], headers: owner('myowner') } as (typeof attempts)[1])).statusCode).toBe(202);
+    });
   });
 
   describe('bad input: 400 or 413 listing the failures, and nothing queued', () => {
@@ -201,6 +255,38 @@ describe.each(backends)('ingestion on $name', ({ open }) => {
       ['an empty location label', { ...sample(), pickupLocation: '' }, ['body.pickupLocation']],
       ['a weight of zero', { ...sample(), packageInfo: { packageId: 'p', size: 'Small', weight: 0 } }, ['body.packageInfo.weight']],
       ['an unknown field', { ...sample(), priority: 'high' }, ['body']],
+      ['a pickup time in year 9999', { ...sample(), pickupTime: '9999-12-31T23:59:59Z' }, ['body.pickupTime']],
+      [
+        'a pickup time past the horizon',
+        { ...sample(), pickupTime: new Date(Date.now() + 400 * 86_400_000).toISOString() },
+        ['body.pickupTime'],
+      ],
+      ['an instant that an offset carries into year 10000', { ...sample(), pickupTime: '9999-12-31T23:30:00-01:00' }, ['body.pickupTime']],
+      [
+        'a deadline before the pickup',
+        {
+          ...sample(),
+          pickupTime: new Date(Date.now() + 7_200_000).toISOString(),
+          deadline: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+        ['body.deadline'],
+      ],
+      ['a deadline that has passed', { ...sample(), deadline: '2020-01-01T00:00:00Z' }, ['body.deadline']],
+      [
+        'a lone surrogate in a label',
+        `{"ownerId":"o","pickupLocation":"bad \\ud800 label","dropOffLocation":"d","pickupTime":"2019-05-08T20:00:00Z","packageInfo":{"packageId":"p","size":"Small","weight":1}}`,
+        ['body.pickupLocation'],
+      ],
+      [
+        'a control character in a tag',
+        { ...sample(), packageInfo: { packageId: 'p', size: 'Small', weight: 1, tag: 'bell\u0007' } },
+        ['body.packageInfo.tag'],
+      ],
+      [
+        'a package id over 128 characters',
+        { ...sample(), packageInfo: { packageId: 'p'.repeat(129), size: 'Small', weight: 1 } },
+        ['body.packageInfo.packageId'],
+      ],
       ['malformed JSON', '{"ownerId": ', []],
       ['an empty body', '', []],
     ];

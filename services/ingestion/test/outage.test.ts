@@ -8,6 +8,7 @@ import { RedisServerProcess, redisServerInstalled } from '@dronedelivery/redis/t
 import type { ServiceInstance } from '@dronedelivery/service-kit';
 import { capturingLogger, freePort, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisAcceptanceStore } from '../src/acceptances/redis.ts';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { RedisIdempotencyStore } from '../src/idempotency/redis.ts';
@@ -37,7 +38,10 @@ describe.runIf(redisServerInstalled())('the queue Redis goes away and comes back
       log,
     );
     const idempotency = new RedisIdempotencyStore({ url: redis.url, keyPrefix: 'outage:idempotency:' }, log);
-    app = await startForInject(await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, queue, idempotency }));
+    const acceptances = new RedisAcceptanceStore({ url: redis.url, keyPrefix: 'outage:acceptance:' }, log);
+    app = await startForInject(
+      await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, queue, idempotency, acceptances }),
+    );
   });
 
   afterAll(async () => {
@@ -94,7 +98,8 @@ describe.runIf(redisServerInstalled())('the queue Redis is not up yet when inges
       log,
     );
     const idempotency = new RedisIdempotencyStore({ url: redis.url, keyPrefix: 'late:idempotency:' }, log);
-    const app = await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, queue, idempotency });
+    const acceptances = new RedisAcceptanceStore({ url: redis.url, keyPrefix: 'late:acceptance:' }, log);
+    const app = await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, queue, idempotency, acceptances });
     try {
       await app.ready();
       const post = () =>
