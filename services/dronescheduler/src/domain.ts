@@ -1,7 +1,14 @@
 // Drone planning rules, free of I/O: which drones can carry a request, when each could fly
 // it, which one gets it, and what the flight costs in miles and hours.
 import { createHash } from 'node:crypto';
-import type { Coordinates, DroneAssignment, DroneAssignmentRequest, PackageSize } from '@dronedelivery/contracts';
+import {
+  type Coordinates,
+  type DroneAssignment,
+  type DroneAssignmentRequest,
+  LIMITS,
+  type PackageSize,
+  pickupHorizon,
+} from '@dronedelivery/contracts';
 import { distanceMiles, locate, type ServiceArea } from '@dronedelivery/geo';
 import { HttpProblem, problemType } from '@dronedelivery/service-kit';
 import type { Drone } from './fleet.ts';
@@ -52,6 +59,19 @@ export class NoDroneAvailable extends HttpProblem {
 export class NoDroneCanCarry extends HttpProblem {
   constructor(size: PackageSize, weightKg: number) {
     super(422, `No drone in the fleet carries a ${size} package load of ${weightKg} kg.`, { type: problemType('no-capable-drone') });
+  }
+}
+
+/** 422: a pickup past the planning horizon; the same request will never be planned. */
+export class PickupBeyondHorizon extends HttpProblem {
+  constructor(pickupTime: string) {
+    super(
+      422,
+      `The pickup time ${pickupTime} is more than ${LIMITS.pickupHorizonDays} days ahead; drones are planned within that horizon.`,
+      {
+        type: problemType('pickup-beyond-horizon'),
+      },
+    );
   }
 }
 
@@ -118,6 +138,8 @@ export function rankPlans(
   area: ServiceArea,
   limit = 1,
 ): Plan[] {
+  // Every instant of a plan must be one the API can write: refuse what lies past the horizon.
+  if (Date.parse(request.pickupTime) > pickupHorizon(now.getTime())) throw new PickupBeyondHorizon(request.pickupTime);
   const pickup = locate(request.pickup, area);
   const dropoff = locate(request.dropoff, area);
   const capable = fleet.filter((state) => canCarry(state.drone, request));

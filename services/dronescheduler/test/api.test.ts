@@ -154,6 +154,20 @@ describe('bad assignment requests: 400 and nothing booked', () => {
   });
 });
 
+describe('a pickup the contract accepts but no plan can hold', () => {
+  beforeEach(() => start(fleet));
+
+  it.each([
+    ['year 9999', '9999-12-31T23:59:59.000Z'],
+    ['a day past the horizon', new Date(now.getTime() + 367 * 86_400_000).toISOString()],
+  ])('%s: 422 with its reason, never a 5xx, nothing booked', async (_name, pickupTime) => {
+    const response = await assign('d-1', request({ pickupTime }));
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ type: expect.stringContaining('pickup-beyond-horizon') });
+    expect((await store.drones()).flatMap((state) => state.reservations)).toEqual([]);
+  });
+});
+
 describe('reading an assignment', () => {
   beforeEach(() => start(fleet));
 
