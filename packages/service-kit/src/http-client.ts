@@ -184,12 +184,23 @@ export class HttpClient {
     const mayRetry = IDEMPOTENT_METHODS.has(request.method) || request.idempotent === true;
     const policy = mayRetry ? this.retryingPolicy : this.singleAttemptPolicy;
     const started = performance.now();
+    // The last answer the upstream itself gave this call: when a retry then meets the circuit
+    // that this very call's failures opened, the caller must learn what the upstream said
+    // (this request fails there), not "circuit open" (the upstream is down for everyone).
+    let upstreamFailure: UpstreamError | undefined;
     try {
-      const response = await policy.execute(({ signal }) => this.timedAttempt<T>(request, signal), request.signal);
+      const response = await policy.execute(async ({ signal }) => {
+        try {
+          return await this.timedAttempt<T>(request, signal);
+        } catch (error) {
+          if (error instanceof UpstreamError && error.reason === 'status') upstreamFailure = error;
+          throw error;
+        }
+      }, request.signal);
       this.observe(request, String(response.status), started);
       return response;
     } catch (error) {
-      const failure = this.toUpstreamError(error, request);
+      const failure = error instanceof BrokenCircuitError && upstreamFailure ? upstreamFailure : this.toUpstreamError(error, request);
       this.observe(request, failure.status ? String(failure.status) : failure.reason, started);
       throw failure;
     }

@@ -366,6 +366,22 @@ describe('HttpClient', () => {
       expect(upstream.received).toHaveLength(4);
     });
 
+    it("reports the upstream's own answer when this call's failures opened the circuit mid-retry", async () => {
+      // One request the upstream always fails (a poison message): its retries open the
+      // circuit. Its caller must see the 500 it got, a failure of this request, not
+      // "circuit open", which says the upstream is down for everyone and costs no attempt.
+      upstream.handle((_request, response) => json(response, 500, { detail: 'cannot serialize' }));
+      const http = client({ ...breaking, retries: 5, retryBaseDelayMs: 1, retryMaxDelayMs: 2 });
+
+      const error = await failureOf(http.request({ method: 'PUT', path: '/p', body: {} }));
+
+      expect(http.circuitState).toBe(1);
+      expect(error).toMatchObject({ reason: 'status', status: 500 });
+      expect(upstream.received).toHaveLength(3);
+      // A call that never reached the upstream still learns that the circuit is open.
+      expect((await failureOf(http.request({ method: 'PUT', path: '/p', body: {} }))).reason).toBe('circuit-open');
+    });
+
     it('does not count 4xx answers as failures', async () => {
       upstream.handle((_request, response) => json(response, 409, {}));
       const http = client(breaking);
