@@ -51,7 +51,8 @@ export class MemoryQueue implements DeliveryQueue {
     const chosen = [...this.dead.values()].filter((letter) => messageId === undefined || letter.message.messageId === messageId);
     for (const letter of chosen) {
       this.dead.delete(letter.message.messageId);
-      this.enqueue({ message: letter.message, attemptsMade: 0, history: letter.attempts });
+      // The redrive time starts the message's budget of time again (see QueueMessage.redrivenAt).
+      this.enqueue({ message: { ...letter.message, redrivenAt: new Date().toISOString() }, attemptsMade: 0, history: letter.attempts });
     }
     return chosen.length;
   }

@@ -153,19 +153,22 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
     it('re-drives a dead letter with fresh attempts, once the cause is fixed', async () => {
       const queue = await start();
       let healthy = false;
-      const completed: string[] = [];
+      const completed: QueueMessage[] = [];
       queue.consume(
         async (message) => {
           if (!healthy) throw new Error('dronescheduler unreachable');
-          completed.push(message.messageId);
+          completed.push(message);
         },
         { concurrency: 1 },
       );
       await queue.publish(cancelMessage('d-1'));
       await eventually(async () => (await queue.counts()).deadLettered === 1);
       healthy = true;
+      const before = Date.now();
       expect(await queue.redrive('d-1:cancel')).toBe(1);
       await eventually(() => completed.length === 1);
+      // The redrive is dated, so that the handler's time limits start again from it.
+      expect(Date.parse(completed[0]?.redrivenAt ?? '')).toBeGreaterThanOrEqual(before - 1_000);
       expect((await queue.counts()).deadLettered).toBe(0);
       expect(await queue.redrive()).toBe(0);
     });

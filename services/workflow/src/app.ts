@@ -75,18 +75,28 @@ export async function buildApp({ config, log, queue }: WorkflowAppDependencies):
   });
   app.health.addCheck({ name: 'queue', check: () => queue.ping() });
 
-  const handler = createMessageHandler(backends, log, {
-    onOutcome(type, outcome, seconds) {
-      lastActivity = Date.now();
-      processed.inc({ type, outcome });
-      duration.observe({ type }, seconds);
+  const limits = {
+    maxDroneWaitMs: config.WORKFLOW_MAX_DRONE_WAIT_SECONDS * 1000,
+    maxRetryAgeMs: config.WORKFLOW_MAX_RETRY_SECONDS * 1000,
+    maxRetryDelayMs: config.WORKFLOW_MAX_RETRY_DELAY_SECONDS * 1000,
+  };
+  const handler = createMessageHandler(
+    backends,
+    log,
+    {
+      onOutcome(type, outcome, seconds) {
+        lastActivity = Date.now();
+        processed.inc({ type, outcome });
+        duration.observe({ type }, seconds);
+      },
+      onFailure(type, kind, seconds) {
+        lastActivity = Date.now();
+        failed.inc({ type, kind });
+        duration.observe({ type }, seconds);
+      },
     },
-    onFailure(type, kind, seconds) {
-      lastActivity = Date.now();
-      failed.inc({ type, kind });
-      duration.observe({ type }, seconds);
-    },
-  });
+    limits,
+  );
 
   registerOperatorRoutes(app, queue, config.WORKFLOW_ADMIN_TOKEN);
   app.lifecycle.onShutdown('delivery-request queue', () => queue.close());

@@ -1,8 +1,22 @@
 // Calls to the three backend services, each a resilient HttpClient (timeouts, retries,
-// breaker, bulkhead), with their answers mapped to what the orchestration needs to know.
-import type { AcceptedDeliveryRequest, Delivery, DroneAssignment, DroneAssignmentRequest, Package } from '@dronedelivery/contracts';
+// breaker, bulkhead), with their answers mapped to what the orchestration needs to know:
+// done, not yet (retry later), rejected for good (a reason the customer sees), or a failure.
+import type {
+  AcceptedDeliveryRequest,
+  Delivery,
+  DeliveryCreate,
+  DeliveryRefusal,
+  DeliveryRejection,
+  DeliveryReschedule,
+  DeliveryWaiting,
+  DroneAssignment,
+  DroneAssignmentRequest,
+  Package,
+  RejectionReason,
+} from '@dronedelivery/contracts';
+import { detailsOf } from '@dronedelivery/contracts';
 import { PermanentFailure, RetryLater } from '@dronedelivery/queue';
-import { type HttpClient, type HttpResponse, UpstreamError } from '@dronedelivery/service-kit';
+import { type HttpClient, type HttpResponse, problemType, UpstreamError } from '@dronedelivery/service-kit';
 
 export interface Backends {
   packages: HttpClient;
@@ -18,26 +32,56 @@ export function asQueueOutcome(error: unknown): unknown {
   return error;
 }
 
+/** The workflow cannot complete this request, and retrying will not change that: the customer is told why. */
+export class Rejection extends Error {
+  readonly reason: RejectionReason;
+
+  constructor(reason: RejectionReason, message: string) {
+    super(message);
+    this.name = 'Rejection';
+    this.reason = reason;
+  }
+}
+
+/** No capable drone is free yet: the dronescheduler says when one is expected back. */
+export class NoDroneYet extends Error {
+  readonly retryAfterSeconds: number;
+
+  constructor(deliveryId: string, retryAfterSeconds: number) {
+    super(`dronescheduler: no drone available yet for ${deliveryId}`);
+    this.name = 'NoDroneYet';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+type ProblemBody = { type?: string; detail?: string; from?: string; retryAfterSeconds?: number } | undefined;
+
+const problemOf = (response: HttpResponse) => response.body as ProblemBody;
+
 function unexpected(step: string, response: HttpResponse): PermanentFailure {
-  const detail = (response.body as { detail?: string } | undefined)?.detail ?? JSON.stringify(response.body);
+  const detail = problemOf(response)?.detail ?? JSON.stringify(response.body);
   return new PermanentFailure(`${step}: ${response.status} ${detail}`);
 }
 
-/** Transient: try the message again later (queue backoff). */
-class NotYet extends Error {}
+const path = (...segments: string[]) => segments.map((segment, i) => (i === 0 ? segment : encodeURIComponent(segment))).join('/');
 
 export async function upsertPackage(backends: Backends, request: AcceptedDeliveryRequest): Promise<void> {
   const { packageId, size, weight, tag } = request.packageInfo;
   const response = await backends.packages.request({
     method: 'PUT',
-    path: `/api/packages/${encodeURIComponent(packageId)}`,
+    path: path('/api/packages', packageId),
     body: { ownerId: request.ownerId, size, weight, ...(tag === undefined ? {} : { tag }) },
   });
-  if (response.status !== 200 && response.status !== 201) throw unexpected('package upsert', response);
+  if (response.status === 200 || response.status === 201) return;
+  if (response.status === 409)
+    throw new Rejection('package-owned-by-another-owner', `Package ${packageId} belongs to another owner; choose another package id.`);
+  if (response.status === 400)
+    throw new Rejection('invalid-request', problemOf(response)?.detail ?? 'The package service refused the package.');
+  throw unexpected('package upsert', response);
 }
 
 export async function getPackage(backends: Backends, packageId: string): Promise<Package> {
-  const response = await backends.packages.request<Package>({ method: 'GET', path: `/api/packages/${encodeURIComponent(packageId)}` });
+  const response = await backends.packages.request<Package>({ method: 'GET', path: path('/api/packages', packageId) });
   if (response.status !== 200) throw unexpected('package read', response);
   return response.body;
 }
@@ -45,27 +89,29 @@ export async function getPackage(backends: Backends, packageId: string): Promise
 export async function assignDrone(backends: Backends, deliveryId: string, request: DroneAssignmentRequest): Promise<DroneAssignment> {
   const response = await backends.drones.request<DroneAssignment>({
     method: 'PUT',
-    path: `/api/dronedeliveries/${encodeURIComponent(deliveryId)}`,
+    path: path('/api/dronedeliveries', deliveryId),
     body: request,
   });
   if (response.status === 200) return response.body;
-  // 409: no drone free at that time yet; the queue's backoff brings the message back.
-  if (response.status === 409) throw new NotYet(`dronescheduler: no drone available yet for ${deliveryId}`);
+  const problem = problemOf(response);
+  if (response.status === 409 && problem?.type === problemType('no-drone-available'))
+    throw new NoDroneYet(deliveryId, problem.retryAfterSeconds ?? 30);
+  if (response.status === 422 && problem?.type === problemType('no-capable-drone'))
+    throw new Rejection('no-capable-drone', problem.detail ?? 'No drone in the fleet can carry this package.');
+  if (response.status === 400 || response.status === 422)
+    throw new Rejection('invalid-request', problem?.detail ?? 'The dronescheduler cannot plan this request.');
   throw unexpected('drone assignment', response);
 }
 
 export async function releaseDrone(backends: Backends, deliveryId: string): Promise<void> {
-  const response = await backends.drones.request({ method: 'DELETE', path: `/api/dronedeliveries/${encodeURIComponent(deliveryId)}` });
+  const response = await backends.drones.request({ method: 'DELETE', path: path('/api/dronedeliveries', deliveryId) });
   if (response.status !== 204) throw unexpected('drone release', response);
 }
 
 export type DeliveryLookup = { state: 'absent' } | { state: 'cancelled-before-scheduled' } | { state: 'present'; delivery: Delivery };
 
 export async function findDelivery(backends: Backends, deliveryId: string): Promise<DeliveryLookup> {
-  const response = await backends.deliveries.request<Delivery>({
-    method: 'GET',
-    path: `/api/deliveries/${encodeURIComponent(deliveryId)}`,
-  });
+  const response = await backends.deliveries.request<Delivery>({ method: 'GET', path: path('/api/deliveries', deliveryId) });
   if (response.status === 200) return { state: 'present', delivery: response.body };
   if (response.status === 404) return { state: 'absent' };
   if (response.status === 410) return { state: 'cancelled-before-scheduled' };
@@ -73,50 +119,88 @@ export async function findDelivery(backends: Backends, deliveryId: string): Prom
 }
 
 /** Creates the delivery record; false when a cancel got there first. */
-export async function createDelivery(backends: Backends, request: AcceptedDeliveryRequest, assignment: DroneAssignment): Promise<boolean> {
+export async function createDelivery(
+  backends: Backends,
+  request: AcceptedDeliveryRequest,
+  assignment: DroneAssignment,
+  requestedAt: string,
+): Promise<boolean> {
+  const body: DeliveryCreate = { ...detailsOf(request), assignment, requestedAt };
+  const response = await backends.deliveries.request({ method: 'PUT', path: path('/api/deliveries', request.deliveryId), body });
+  if (response.status === 200 || response.status === 201) return true;
+  if (response.status === 409 && problemOf(response)?.from === 'Cancelled') return false;
+  throw unexpected('delivery record', response);
+}
+
+/** Shows the request as waiting (for a drone), with when one is expected. */
+export async function recordWaiting(
+  backends: Backends,
+  request: AcceptedDeliveryRequest,
+  requestedAt: string,
+  droneExpectedAt: string | undefined,
+): Promise<void> {
+  const body: DeliveryWaiting = {
+    ...detailsOf(request),
+    requestedAt,
+    reason: 'waiting-for-drone',
+    message: 'Every drone that can carry this package is booked at that time; it will be scheduled when one is free.',
+    ...(droneExpectedAt ? { droneExpectedAt } : {}),
+  };
+  const response = await backends.deliveries.request({ method: 'PUT', path: path('/api/deliveries', request.deliveryId, 'waiting'), body });
+  // 409: it was scheduled or cancelled meanwhile; the next attempt finds out which.
+  if (response.status !== 200 && response.status !== 409) throw unexpected('delivery waiting', response);
+}
+
+/** Records why the request will not be delivered; false when it was scheduled or cancelled meanwhile. */
+export async function recordRejection(
+  backends: Backends,
+  request: AcceptedDeliveryRequest,
+  requestedAt: string,
+  rejection: { reason: RejectionReason; message: string },
+): Promise<boolean> {
+  const body: DeliveryRejection = {
+    ...detailsOf(request),
+    requestedAt,
+    reason: rejection.reason,
+    message: rejection.message.slice(0, 500),
+  };
   const response = await backends.deliveries.request({
     method: 'PUT',
-    path: `/api/deliveries/${encodeURIComponent(request.deliveryId)}`,
-    body: {
-      ownerId: request.ownerId,
-      pickup: request.pickupLocation,
-      dropoff: request.dropOffLocation,
-      pickupTime: request.pickupTime,
-      deadline: request.deadline,
-      expedited: request.expedited,
-      confirmationRequired: request.confirmationRequired,
-      packageId: request.packageInfo.packageId,
-      assignment,
-    },
+    path: path('/api/deliveries', request.deliveryId, 'rejection'),
+    body,
   });
-  if (response.status === 200 || response.status === 201) return true;
-  if (response.status === 409 && (response.body as { from?: string } | undefined)?.from === 'Cancelled') return false;
-  throw unexpected('delivery record', response);
+  if (response.status === 200) return true;
+  if (response.status === 409) return false;
+  throw unexpected('delivery rejection', response);
+}
+
+/** Puts a reschedule or cancel that was not carried out on the delivery's timeline. */
+export async function recordRefusal(backends: Backends, deliveryId: string, refusal: DeliveryRefusal): Promise<void> {
+  const body: DeliveryRefusal = { ...refusal, message: refusal.message.slice(0, 500) };
+  const response = await backends.deliveries.request({
+    method: 'POST',
+    path: path('/api/deliveries', deliveryId, 'refusals'),
+    body,
+    idempotent: true,
+  });
+  // 404/410: there is no delivery record to put it on (cancelled before it was scheduled).
+  if (response.status !== 204 && response.status !== 404 && response.status !== 410) throw unexpected('delivery refusal', response);
 }
 
 export type RescheduleOutcome = 'rescheduled' | 'too-late';
 
-export async function rescheduleDelivery(
-  backends: Backends,
-  deliveryId: string,
-  change: Record<string, unknown>,
-): Promise<RescheduleOutcome> {
-  const response = await backends.deliveries.request({
-    method: 'PATCH',
-    path: `/api/deliveries/${encodeURIComponent(deliveryId)}`,
-    body: change,
-  });
+export async function rescheduleDelivery(backends: Backends, deliveryId: string, change: DeliveryReschedule): Promise<RescheduleOutcome> {
+  const response = await backends.deliveries.request({ method: 'PATCH', path: path('/api/deliveries', deliveryId), body: change });
   if (response.status === 200) return 'rescheduled';
   if (response.status === 409) return 'too-late';
-  if (response.status === 404) throw new NotYet(`delivery ${deliveryId} does not exist yet`);
   throw unexpected('delivery reschedule', response);
 }
 
-export type CancelOutcome = 'cancelled' | 'already-completed';
+export type CancelOutcome = 'cancelled' | 'already-finished';
 
 export async function cancelDelivery(backends: Backends, deliveryId: string): Promise<CancelOutcome> {
-  const response = await backends.deliveries.request({ method: 'DELETE', path: `/api/deliveries/${encodeURIComponent(deliveryId)}` });
+  const response = await backends.deliveries.request({ method: 'DELETE', path: path('/api/deliveries', deliveryId) });
   if (response.status === 204) return 'cancelled';
-  if (response.status === 409) return 'already-completed';
+  if (response.status === 409) return 'already-finished';
   throw unexpected('delivery cancel', response);
 }

@@ -13,6 +13,8 @@ export class FaultyProxy {
   down = false;
   delayMs = 0;
   received = 0;
+  /** Requests whose URL contains this are always answered 500: one poison request among healthy ones. */
+  poison: string | undefined;
 
   constructor() {
     this.server = createServer((request, response) => {
@@ -25,6 +27,10 @@ export class FaultyProxy {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', async () => {
         if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+        if (this.poison !== undefined && request.url?.includes(this.poison)) {
+          response.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status: 500, detail: 'poison' }));
+          return;
+        }
         if (this.failures > 0) {
           this.failures -= 1;
           response

@@ -145,8 +145,12 @@ export function deliveryRequest(deliveryId: string, overrides: Partial<AcceptedD
   };
 }
 
-export function deliveryMessage(deliveryId: string, messageId = `${deliveryId}:delivery`): QueueMessage {
-  return { messageId, type: 'delivery', deliveryId, body: deliveryRequest(deliveryId), enqueuedAt: new Date().toISOString() };
+export function deliveryMessage(
+  deliveryId: string,
+  messageId = `${deliveryId}:delivery`,
+  overrides: Partial<AcceptedDeliveryRequest> = {},
+): QueueMessage {
+  return { messageId, type: 'delivery', deliveryId, body: deliveryRequest(deliveryId, overrides), enqueuedAt: new Date().toISOString() };
 }
 
 export function rescheduleMessage(deliveryId: string, pickupTime: string): QueueMessage {

@@ -3,7 +3,7 @@
 // BullMQ on Redis whenever REDIS_URL is set (CI), and the in-memory queue always.
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../src/config.ts';
-import { cancelMessage, deliveryMessage, type Harness, redisUrl, rescheduleMessage, startHarness } from './harness.ts';
+import { cancelMessage, deliveryMessage, type Harness, redisUrl, rescheduleMessage, startHarness, tomorrowAtNoon } from './harness.ts';
 
 const queues = [{ name: 'in-memory queue', bullmq: false }, ...(redisUrl ? [{ name: 'BullMQ on Redis', bullmq: true }] : [])];
 
@@ -113,8 +113,10 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
       .poll(async () => (await metrics()).match(/outcome="delivery-already-scheduled"[^}]*\} 1/) !== null, { timeout: 10_000 })
       .toBe(true);
     expect(await reservations()).toEqual(['d-1']);
-    const events = (await harness.backends.delivery.inject({ method: 'GET', url: '/api/deliveries/d-1/events' })).json() as unknown[];
-    expect(events).toHaveLength(1);
+    const events = (await harness.backends.delivery.inject({ method: 'GET', url: '/api/deliveries/d-1/events' })).json() as {
+      stage: string;
+    }[];
+    expect(events.map((event) => event.stage)).toEqual(['Requested', 'Created']);
   });
 
   it('a cancel that overtakes its delivery: the delivery ends cancelled and no drone is booked', async () => {
@@ -173,5 +175,107 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
     expect((await harness.workflow.inject({ method: 'GET', url: '/admin/deadletters' })).statusCode).toBe(401);
     expect((await admin('GET', '/admin/deadletters', 'wrong-token-of-the-same-size')).statusCode).toBe(401);
     expect((await admin('GET', '/admin/deadletters')).statusCode).toBe(200);
+  });
+
+  describe('every accepted request ends in an outcome the customer sees', () => {
+    // Pickups hours apart: the default fleet's drones are never all booked at once.
+    const hoursAfterTomorrowNoon = (hours: number) => new Date(Date.parse(tomorrowAtNoon()) + hours * 3_600_000).toISOString();
+    const view = async (id: string) => (await delivery(id)).json() as { stage: string; reason?: string; droneExpectedAt?: string };
+    const timeline = async (id: string) =>
+      (
+        (await harness.backends.delivery.inject({ method: 'GET', url: `/api/deliveries/${id}/events` })).json() as {
+          stage: string;
+          reason?: string;
+        }[]
+      ).map((event) => `${event.stage}${event.reason ? `:${event.reason}` : ''}`);
+
+    it('a package id another owner holds: Rejected with its reason, and nothing dead-lettered', async () => {
+      await start();
+      await harness.queue.publish(deliveryMessage('d-1', undefined, { packageInfo: { packageId: 'shared', size: 'Small', weight: 1 } }));
+      await expect.poll(async () => (await view('d-1')).stage, { timeout: 10_000 }).toBe('Created');
+      await harness.queue.publish(
+        deliveryMessage('d-2', undefined, { ownerId: 'owner-b', packageInfo: { packageId: 'shared', size: 'Small', weight: 1 } }),
+      );
+      await expect.poll(async () => (await view('d-2')).stage, { timeout: 10_000 }).toBe('Rejected');
+      expect(await view('d-2')).toMatchObject({ reason: 'package-owned-by-another-owner', ownerId: 'owner-b' });
+      expect(await timeline('d-2')).toEqual(['Requested', 'Rejected:package-owned-by-another-owner']);
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+      expect(await reservations()).toEqual(['d-1']);
+    });
+
+    it('a load no drone can carry: Rejected (no-capable-drone)', async () => {
+      await start();
+      await harness.queue.publish(deliveryMessage('d-1', undefined, { packageInfo: { packageId: 'anvil', size: 'Large', weight: 90 } }));
+      await expect.poll(async () => (await view('d-1')).reason, { timeout: 10_000 }).toBe('no-capable-drone');
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+    });
+
+    it('a poison request (pickup in year 9999) among 40 ordinary ones: it is Rejected at once, every other one is scheduled', {
+      timeout: 60_000,
+    }, async () => {
+      await start({ WORKFLOW_CONCURRENCY: 8 });
+      await harness.queue.publish(deliveryMessage('poison', undefined, { pickupTime: '9999-12-31T23:59:59.000Z' }));
+      const ordinary = Array.from({ length: 40 }, (_, i) => `d-${i}`);
+      for (const [i, id] of ordinary.entries())
+        await harness.queue.publish(deliveryMessage(id, undefined, { ownerId: `owner-${id}`, pickupTime: hoursAfterTomorrowNoon(i) }));
+      for (const id of ordinary) await expect.poll(async () => (await view(id)).stage, { timeout: 20_000 }).toBe('Created');
+      await expect.poll(async () => (await view('poison')).stage, { timeout: 10_000 }).toBe('Rejected');
+      expect((await view('poison')).reason).toBe('invalid-request');
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+    });
+
+    it('a request a backend always fails: dead-lettered after its attempts though its failures opened the circuit, shown Rejected (dead-lettered); a redrive moves it on', {
+      timeout: 60_000,
+    }, async () => {
+      // Three failures open the dronescheduler's circuit: the poison request's own retries do it.
+      await start({ UPSTREAM_BREAKER_THRESHOLD: 3, UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: 200, UPSTREAM_RETRIES: 3 });
+      harness.proxies.dronescheduler.poison = 'poison';
+      await harness.queue.publish(deliveryMessage('poison'));
+      const ordinary = Array.from({ length: 20 }, (_, i) => `d-${i}`);
+      for (const [i, id] of ordinary.entries())
+        await harness.queue.publish(deliveryMessage(id, undefined, { pickupTime: hoursAfterTomorrowNoon(i) }));
+      for (const id of ordinary) await expect.poll(async () => (await view(id)).stage, { timeout: 30_000 }).toBe('Created');
+      await expect.poll(async () => (await harness.queue.counts()).deadLettered, { timeout: 30_000 }).toBe(1);
+      await expect.poll(async () => (await view('poison')).reason, { timeout: 10_000 }).toBe('dead-lettered');
+      expect((await view('poison')).stage).toBe('Rejected');
+
+      harness.proxies.dronescheduler.poison = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await admin('POST', '/admin/deadletters/redrive', undefined, { messageId: 'poison:delivery' })).json()).toEqual({
+        redriven: 1,
+      });
+      await expect.poll(async () => (await view('poison')).stage, { timeout: 20_000 }).toBe('Created');
+      expect(await timeline('poison')).toEqual(['Requested', 'Rejected:dead-lettered', 'Created']);
+    });
+
+    it('waits as Requested (waiting-for-drone) while every capable drone is booked, and is scheduled once one is free', async () => {
+      await start({ WORKFLOW_MAX_RETRY_DELAY_SECONDS: 1 });
+      // Three drones of the default fleet carry a Large package.
+      const large = { size: 'Large' as const, weight: 20 };
+      for (const id of ['h-1', 'h-2', 'h-3']) {
+        await harness.queue.publish(deliveryMessage(id, undefined, { packageInfo: { packageId: `pkg-${id}`, ...large } }));
+        await expect.poll(async () => (await view(id)).stage, { timeout: 10_000 }).toBe('Created');
+      }
+      await harness.queue.publish(deliveryMessage('h-4', undefined, { packageInfo: { packageId: 'pkg-h-4', ...large } }));
+      await expect.poll(async () => (await view('h-4')).reason, { timeout: 10_000 }).toBe('waiting-for-drone');
+      expect(await view('h-4')).toMatchObject({ stage: 'Requested', droneId: null });
+      expect(Date.parse((await view('h-4')).droneExpectedAt ?? '')).toBeGreaterThan(Date.now());
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+
+      await harness.queue.publish(cancelMessage('h-1'));
+      await expect.poll(async () => (await view('h-4')).stage, { timeout: 10_000 }).toBe('Created');
+      expect(await timeline('h-4')).toEqual(['Requested:waiting-for-drone', 'Created']);
+    });
+
+    it('a reschedule or cancel that cannot be carried out is on the timeline with its reason', async () => {
+      await start();
+      await harness.queue.publish(deliveryMessage('d-1'));
+      await expect.poll(async () => (await view('d-1')).stage, { timeout: 10_000 }).toBe('Created');
+      await harness.queue.publish(cancelMessage('d-1'));
+      await expect.poll(async () => (await view('d-1')).stage, { timeout: 10_000 }).toBe('Cancelled');
+      await harness.queue.publish(rescheduleMessage('d-1', tomorrowAtNoon()));
+      await expect.poll(() => timeline('d-1'), { timeout: 10_000 }).toContain('RescheduleRefused:delivery-finished');
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+    });
   });
 });
