@@ -1,11 +1,26 @@
 // `pnpm start`: the whole system in one process, with a banner saying how to use it.
-import { exitGracefullyOnSignals } from '@dronedelivery/service-kit';
-import { startSystem } from './system.ts';
+// PORT moves the gateway from 8080; the five services take the five ports after it.
+import { exitGracefullyOnSignals, loadConfigOrExit } from '@dronedelivery/service-kit';
+import { z } from 'zod';
+import { DEFAULT_PORTS, type ServiceName, startSystem } from './system.ts';
 
-const system = await startSystem({ env: process.env }).catch((error: NodeJS.ErrnoException) => {
+const settings = loadConfigOrExit(
+  'embedded',
+  z.object({
+    PORT: z.coerce.number().int().min(1).max(65_530).default(DEFAULT_PORTS.gateway),
+    DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+    SHUTDOWN_HARD_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
+  }),
+);
+const ports = Object.fromEntries(
+  Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, settings.PORT + port - DEFAULT_PORTS.gateway]),
+) as Record<ServiceName, number>;
+const portRange = `${Math.min(...Object.values(ports))}-${Math.max(...Object.values(ports))}`;
+
+const system = await startSystem({ env: process.env, ports }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
     process.stderr.write(
-      `\nA port the system needs is in use (${error.message}).\nStop whatever listens on 8080-8085 (e.g. an earlier "pnpm start"), then try again.\n`,
+      `\nA port the system needs is in use (${error.message}).\nStop whatever listens on ${portRange} (e.g. an earlier "pnpm start"), or set PORT to move the system, then try again.\n`,
     );
   } else {
     process.stderr.write(`\nThe system did not start: ${error.message}\n`);
@@ -43,4 +58,8 @@ Create a delivery, then follow it:
 Ctrl-C stops everything gracefully.
 `);
 
-exitGracefullyOnSignals(system.apps.toReversed(), { SHUTDOWN_DELAY_MS: 0, DRAIN_TIMEOUT_MS: 10_000, SHUTDOWN_HARD_TIMEOUT_MS: 20_000 });
+exitGracefullyOnSignals(system.apps.toReversed(), {
+  SHUTDOWN_DELAY_MS: 0,
+  DRAIN_TIMEOUT_MS: settings.DRAIN_TIMEOUT_MS,
+  SHUTDOWN_HARD_TIMEOUT_MS: settings.SHUTDOWN_HARD_TIMEOUT_MS,
+});

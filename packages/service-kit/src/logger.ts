@@ -60,6 +60,61 @@ function traceFields(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
 }
 
+/** Log output held for a stdout that is not being read, beyond which new lines are dropped. */
+const MAX_PENDING_LOG_BYTES = 8 * 1024 * 1024;
+let stdout: DestinationStream | undefined;
+
+/**
+ * Every kit logger in the process writes to stdout through this one destination: Node's own
+ * stream, non-blocking on a pipe. pino's default (sonic-boom) writes from the thread pool and
+ * flushes synchronously at exit; on a pipe nobody reads, that flush retried forever and
+ * process.exit never returned. Here, what cannot be written waits in memory (bounded) and
+ * is abandoned at exit.
+ */
+function stdoutDestination(): DestinationStream {
+  if (stdout) return stdout;
+  let closed = false;
+  let dropped = 0;
+  // The reader went away (EPIPE): nothing more can be written, and that is no reason to crash.
+  process.stdout.on('error', () => {
+    closed = true;
+  });
+  stdout = {
+    write(line: string) {
+      if (closed) return;
+      if (process.stdout.writableLength > MAX_PENDING_LOG_BYTES) {
+        dropped += 1;
+        return;
+      }
+      if (dropped > 0) {
+        process.stdout.write(
+          `${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: `${dropped} log lines dropped: stdout was not being read` })}\n`,
+        );
+        dropped = 0;
+      }
+      process.stdout.write(line);
+    },
+  };
+  return stdout;
+}
+
+/**
+ * Waits until what the kit's loggers wrote has reached stdout, for at most `timeoutMs`: a
+ * reader that does not keep up must not hold the exit.
+ */
+export async function flushLogs(timeoutMs: number): Promise<void> {
+  if (!stdout || process.stdout.writableLength === 0) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    process.stdout.once('drain', done);
+    function done() {
+      clearTimeout(timer);
+      process.stdout.off('drain', done);
+      resolve();
+    }
+  });
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level ?? 'info',
@@ -76,5 +131,5 @@ export function createLogger(options: LoggerOptions): Logger {
   if (process.stdout.isTTY) {
     return pino({ ...base, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } });
   }
-  return pino(base);
+  return pino(base, stdoutDestination());
 }

@@ -2,7 +2,7 @@
 // graceful shutdown. A service's main.ts is one call to runService.
 import type { z } from 'zod';
 import { type BaseConfig, loadConfigOrExit } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, flushLogs, type Logger } from './logger.ts';
 import type { ServiceInstance } from './server.ts';
 import { exitGracefullyOnSignals } from './shutdown.ts';
 
@@ -40,7 +40,7 @@ export async function runService<S extends z.ZodType<BaseConfig>>(definition: Se
     return app;
   } catch (error) {
     log.fatal({ err: error }, `${definition.name} failed to start`);
-    log.flush?.();
+    await flushLogs(1_000);
     process.exit(1);
   }
 }

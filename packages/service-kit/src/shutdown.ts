@@ -2,11 +2,23 @@
 // moment to notice, stop accepting, let in-flight requests finish within the drain
 // timeout, close resources, exit 0. A hard timeout exits non-zero if anything hangs.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import type { BaseConfig } from './config.ts';
+import { flushLogs } from './logger.ts';
 import type { ServiceInstance } from './server.ts';
 import { flushTelemetry } from './telemetry-shutdown.ts';
 
 export type ShutdownSettings = Pick<BaseConfig, 'SHUTDOWN_DELAY_MS' | 'DRAIN_TIMEOUT_MS' | 'SHUTDOWN_HARD_TIMEOUT_MS'>;
+
+type ShutdownLog = Pick<ServiceInstance['log'], 'info' | 'warn' | 'error'>;
+
+/** The longest a finished shutdown waits for its last log lines to be read. */
+const LOG_FLUSH_MS = 1_000;
+/**
+ * How long after the hard timeout a watchdog thread kills the process, should its own event
+ * loop be blocked (a shutdown hook in a synchronous loop) so the hard timeout cannot run.
+ */
+const WATCHDOG_GRACE_MS = 1_000;
 
 /** Drains and closes one app. Resolves once it is closed; never throws. */
 export async function drainAndClose(app: ServiceInstance, settings: ShutdownSettings): Promise<boolean> {
@@ -31,7 +43,11 @@ export async function drainAndClose(app: ServiceInstance, settings: ShutdownSett
  * Installs signal handlers that drain `apps` (one per process normally; several in
  * embedded mode) and then exit. A second signal exits at once.
  */
-export function exitGracefullyOnSignals(apps: ServiceInstance[], settings: ShutdownSettings, log = apps[0]?.log): void {
+export function exitGracefullyOnSignals(
+  apps: ServiceInstance[],
+  settings: ShutdownSettings,
+  log: ShutdownLog | undefined = apps[0]?.log,
+): void {
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
@@ -39,35 +55,47 @@ export function exitGracefullyOnSignals(apps: ServiceInstance[], settings: Shutd
       process.exit(130);
     }
     shuttingDown = true;
+    const deadline = Date.now() + settings.SHUTDOWN_HARD_TIMEOUT_MS;
     log?.info({ signal, delayMs: settings.SHUTDOWN_DELAY_MS, drainTimeoutMs: settings.DRAIN_TIMEOUT_MS }, 'shutting down');
-    const hardStop = setTimeout(() => {
+    startWatchdog(settings.SHUTDOWN_HARD_TIMEOUT_MS + WATCHDOG_GRACE_MS);
+    // Referenced: the process must not end early, with exit code 0, because whatever the
+    // shutdown waits on holds nothing in the event loop.
+    setTimeout(() => {
       log?.error({ hardTimeoutMs: settings.SHUTDOWN_HARD_TIMEOUT_MS }, 'shutdown hard timeout: exiting');
       process.exit(1);
     }, settings.SHUTDOWN_HARD_TIMEOUT_MS);
-    hardStop.unref();
     Promise.all(apps.map((app) => drainAndClose(app, settings)))
-      .then(() => flushTelemetry())
+      .then(() => flushTelemetry(Math.min(2_000, Math.max(0, deadline - Date.now()))))
       .then(
         () => {
           log?.info('shutdown complete');
-          exitAfterFlush(log, 0);
+          return 0;
         },
         (error: unknown) => {
           log?.error({ err: error }, 'shutdown failed');
-          exitAfterFlush(log, 1);
+          return 1;
         },
-      );
+      )
+      .then(async (code) => {
+        await flushLogs(Math.min(LOG_FLUSH_MS, Math.max(0, deadline - Date.now())));
+        process.exit(code);
+      });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
 
-/** Exits once the logger has written what it holds, so the last lines are not lost. */
-function exitAfterFlush(logger: object | undefined, code: number): void {
-  // pino's flush; a logger without one has nothing buffered.
-  const log = logger as { flush?: (callback: () => void) => void } | undefined;
-  if (!log?.flush) process.exit(code);
-  const fallback = setTimeout(() => process.exit(code), 1_000);
-  fallback.unref();
-  log.flush(() => process.exit(code));
+/**
+ * A thread of its own that kills the process after `ms`, whatever its main thread is doing.
+ * It is ended with the process, and does not keep it alive.
+ */
+function startWatchdog(ms: number): void {
+  const watchdog = new Worker(
+    "setTimeout(() => process.kill(process.pid, 'SIGKILL'), require('node:worker_threads').workerData.ms);",
+    // No preloads: the telemetry --import has no business in this thread.
+    { eval: true, workerData: { ms }, execArgv: [] },
+  );
+  watchdog.unref();
+  // Failing to start a watchdog leaves the hard timeout alone in charge; not a reason to crash.
+  watchdog.on('error', () => undefined);
 }
