@@ -11,11 +11,11 @@ import {
   Package,
   Problem,
 } from '@dronedelivery/contracts';
-import { type HttpRequest, NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
+import { type HttpRequest, requireOwner, type ServiceInstance } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { canSeeOwner, requireOwner } from './auth.ts';
 import type { Upstream } from './canary.ts';
+import { acceptedStatus, acceptedView, findDelivery } from './delivery-views.ts';
 import { callerOf } from './routes.ts';
 import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
 
@@ -87,17 +87,21 @@ export function registerAggregations(app: ServiceInstance, upstreams: Upstreams,
         path: `/api/deliveries/${deliveryId}/status`,
         headers,
       });
-      const delivery = await deliveryCall;
-      if (delivery.status !== 200 || !canSeeOwner(caller, delivery.body.ownerId))
-        throw new NotFound(`There is no delivery ${request.params.id}.`);
+      const found = await findDelivery(upstreams, request, caller, request.params.id, deliveryCall);
+      if (found.source === 'acceptance') {
+        // Not scheduled yet: no drone, and the package is stored by the workflow's first step.
+        await Promise.allSettled([droneCall, statusCall]);
+        return { delivery: acceptedView(found), package: null, drone: null, status: acceptedStatus(found), warnings: [] };
+      }
+      const { delivery } = found;
       const packagePart = part<z.infer<typeof Package>>('package', upstreams.package, {
         method: 'GET',
-        path: `/api/packages/${encodeURIComponent(delivery.body.packageId)}`,
+        path: `/api/packages/${encodeURIComponent(delivery.packageId)}`,
         headers,
       });
       const [drone, status, pkg] = await Promise.all([droneCall, statusCall, packagePart]);
       return {
-        delivery: delivery.body,
+        delivery,
         package: partValue(pkg),
         drone: partValue(drone),
         status: partValue(status),

@@ -3,19 +3,9 @@
 // and the caller's roles and owner id from the claims. Failures are 401 problems with
 // WWW-Authenticate.
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { HttpProblem, problemType } from '@dronedelivery/service-kit';
+import { type Caller, Forbidden, HttpProblem, problemType, ROLES } from '@dronedelivery/service-kit';
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Config } from './config.ts';
-
-export type Role = 'customer' | 'operator' | 'drone';
-const ROLES: readonly Role[] = ['customer', 'operator', 'drone'];
-
-export interface Caller {
-  subject: string;
-  roles: ReadonlySet<Role>;
-  /** Customers act for one owner. */
-  ownerId: string | undefined;
-}
 
 export class Unauthenticated extends HttpProblem {
   constructor(description: string) {
@@ -25,12 +15,6 @@ export class Unauthenticated extends HttpProblem {
         'www-authenticate': `Bearer realm="dronedelivery", error="invalid_token", error_description="${description.replaceAll('"', "'")}"`,
       },
     });
-  }
-}
-
-export class Forbidden extends HttpProblem {
-  constructor(detail: string) {
-    super(403, detail, { type: problemType('forbidden') });
   }
 }
 
@@ -76,32 +60,5 @@ export function createVerifier(
     if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
     verified.set(token, { caller, expiresAt: (payload.exp as number) * 1000 + config.JWT_CLOCK_SKEW_SECONDS * 1000 });
     return caller;
-  };
-}
-
-export function isOperator(caller: Caller): boolean {
-  return caller.roles.has('operator');
-}
-
-/** Whether the caller may see data of `ownerId`: operators always, customers their own. */
-export function canSeeOwner(caller: Caller, ownerId: string): boolean {
-  return isOperator(caller) || (caller.roles.has('customer') && caller.ownerId === ownerId);
-}
-
-export function requireRole(caller: Caller, ...roles: Role[]): void {
-  if (!roles.some((role) => caller.roles.has(role))) throw new Forbidden(`This needs one of the roles: ${roles.join(', ')}.`);
-}
-
-/** A customer may only act for its own owner id; operators for any. */
-export function requireOwner(caller: Caller, ownerId: string): void {
-  if (!canSeeOwner(caller, ownerId)) throw new Forbidden(`This token may not act for owner ${ownerId}.`);
-}
-
-/** The verified identity as services receive it; the gateway never forwards these from a client. */
-export function identityHeaders(caller: Caller): Record<string, string> {
-  return {
-    'x-caller-subject': caller.subject,
-    'x-caller-roles': [...caller.roles].join(','),
-    ...(caller.ownerId ? { 'x-caller-owner-id': caller.ownerId } : {}),
   };
 }

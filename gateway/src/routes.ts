@@ -7,6 +7,8 @@ import {
   Confirmation,
   Delivery,
   DeliveryIdParams,
+  DeliveryListQuery,
+  DeliveryPage,
   DeliveryRequest,
   DeliveryRequestChange,
   DeliveryRequestIdParams,
@@ -24,10 +26,19 @@ import {
   Utilization,
   UtilizationQuery,
 } from '@dronedelivery/contracts';
-import { NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
+import {
+  type Caller,
+  canSeeOwner,
+  Forbidden,
+  isOperator,
+  NotFound,
+  requireOwner,
+  requireRole,
+  type ServiceInstance,
+} from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { type Caller, canSeeOwner, requireOwner, requireRole } from './auth.ts';
+import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from './delivery-views.ts';
 import { call, forward, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
@@ -47,16 +58,9 @@ export function callerOf(request: FastifyRequest): Caller {
 const id = (value: string) => encodeURIComponent(value);
 
 export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void {
-  /** The delivery, if the caller may see it; another owner's delivery is 404, like one that does not exist. */
+  /** The delivery as its owner sees it from the 202 on; another owner's is 404, like one that does not exist. */
   async function visibleDelivery(request: FastifyRequest, deliveryId: string): Promise<Delivery> {
-    const caller = callerOf(request);
-    const response = await call<Delivery>(upstreams.delivery, {
-      method: 'GET',
-      path: `/api/deliveries/${id(deliveryId)}`,
-      headers: forwardedHeaders(request, caller),
-    });
-    if (response.status === 200 && canSeeOwner(caller, response.body.ownerId)) return response.body;
-    throw new NotFound(`There is no delivery ${deliveryId}.`);
+    return viewOf(await findDelivery(upstreams, request, callerOf(request), deliveryId));
   }
 
   app.post(
@@ -98,7 +102,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
-      await ownDeliveryOrPending(request, request.params.deliveryId);
+      await visibleDelivery(request, request.params.deliveryId);
       return forward(reply, upstreams.ingestion, request, caller, {
         method: 'PATCH',
         path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
@@ -121,7 +125,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     async (request, reply) => {
       const caller = callerOf(request);
       requireRole(caller, 'customer', 'operator');
-      await ownDeliveryOrPending(request, request.params.deliveryId);
+      await visibleDelivery(request, request.params.deliveryId);
       return forward(reply, upstreams.ingestion, request, caller, {
         method: 'DELETE',
         path: `/api/deliveryrequests/${id(request.params.deliveryId)}`,
@@ -129,19 +133,27 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
     },
   );
 
-  /**
-   * A delivery request may be changed by its owner. A delivery not scheduled yet (still on the
-   * queue) has no record to check; its id is an unguessable UUID only its requester knows.
-   */
-  async function ownDeliveryOrPending(request: FastifyRequest, deliveryId: string): Promise<void> {
-    const caller = callerOf(request);
-    const response = await call<Delivery>(upstreams.delivery, {
-      method: 'GET',
-      path: `/api/deliveries/${id(deliveryId)}`,
-      headers: forwardedHeaders(request, caller),
-    });
-    if (response.status === 200 && !canSeeOwner(caller, response.body.ownerId)) throw new NotFound(`There is no delivery ${deliveryId}.`);
-  }
+  app.get(
+    '/api/deliveries',
+    {
+      schema: {
+        summary: "Your deliveries, newest first, a page at a time (operators: anyone's, or one owner's with ownerId).",
+        tags: ['deliveries'],
+        querystring: DeliveryListQuery,
+        response: { 200: DeliveryPage, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { ownerId } = request.query;
+      if (!isOperator(caller)) {
+        if (!caller.ownerId) throw new Forbidden('Only customers and operators list deliveries.');
+        if (ownerId !== undefined) requireOwner(caller, ownerId);
+      }
+      const query = { ...request.query, ...(isOperator(caller) ? {} : { ownerId: caller.ownerId }) };
+      return forward(reply, upstreams.delivery, request, caller, { method: 'GET', path: '/api/deliveries', query });
+    },
+  );
 
   app.get(
     '/api/deliveries/summary',
@@ -182,16 +194,14 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       { schema: { summary, tags: ['deliveries'], params: DeliveryIdParams, response: { 200: schema, ...problems } } },
       async (request, reply) => {
         const caller = callerOf(request);
+        const headers = forwardedHeaders(request, caller);
         // Ownership and the answer in parallel: one round trip of latency.
-        const [, response] = await Promise.all([
-          visibleDelivery(request, request.params.id),
-          call(upstreams.delivery, {
-            method: 'GET',
-            path: `/api/deliveries/${id(request.params.id)}/${suffix}`,
-            headers: forwardedHeaders(request, caller),
-          }),
+        const [found, response] = await Promise.all([
+          findDelivery(upstreams, request, caller, request.params.id),
+          call(upstreams.delivery, { method: 'GET', path: `/api/deliveries/${id(request.params.id)}/${suffix}`, headers }),
         ]);
-        return relay(reply, response);
+        if (found.source === 'delivery') return relay(reply, response);
+        return suffix === 'status' ? acceptedStatus(found) : acceptedEvents(found);
       },
     );
   }

@@ -3,15 +3,16 @@
 // bulkhead). Only these headers travel upstream: the request id, the idempotency key and
 // the verified identity; whatever else a client sent stays at the gateway.
 import {
+  type Caller,
   HttpProblem,
   type HttpRequest,
   type HttpResponse,
+  identityHeaders,
   problemType,
   ServiceUnavailable,
   UpstreamError,
 } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
-import { type Caller, identityHeaders } from './auth.ts';
 import type { Upstream } from './canary.ts';
 
 export interface Upstreams {

@@ -1,0 +1,64 @@
+// The running systems the end-to-end suites drive through the gateway: embedded with
+// everything in memory, and again with real Redis and MongoDB whenever REDIS_URL and
+// MONGODB_URL are set (CI sets them).
+import { randomUUID } from 'node:crypto';
+import { type RunningSystem, type ServiceName, startSystem } from '@dronedelivery/embedded';
+import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
+
+const realServers = { REDIS_URL: process.env.REDIS_URL, MONGODB_URL: process.env.MONGODB_URL };
+
+export const modes = [
+  { name: 'embedded, everything in memory', env: {} as Record<string, string | undefined> },
+  ...(realServers.REDIS_URL && realServers.MONGODB_URL
+    ? [
+        {
+          name: 'with real Redis and MongoDB',
+          env: {
+            ...realServers,
+            QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
+            MONGODB_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
+            REDIS_KEY_PREFIX: `e2e-${randomUUID().slice(0, 8)}:`,
+          },
+        },
+      ]
+    : []),
+];
+
+/** The original documentation's sample request, as clients of the original send it. */
+export const ORIGINAL_SAMPLE = {
+  confirmationRequired: 'None',
+  deadline: '',
+  dropOffLocation: 'drop off',
+  expedited: true,
+  ownerId: 'myowner',
+  packageInfo: { packageId: 'mypackage', size: 'Small', tag: 'mytag', weight: 10 },
+  pickupLocation: 'my pickup',
+  pickupTime: '2019-05-08T20:00:00.000Z',
+};
+
+export async function startTestSystem(env: Record<string, string | undefined>): Promise<RunningSystem> {
+  const names: ServiceName[] = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'];
+  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+  return startSystem({
+    // A busy CI machine lags event loops by seconds: shedding is not what these suites test.
+    env: { ...env, QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
+    ports,
+    logFor: (service) => capturingLogger(service).log,
+  });
+}
+
+/** A client of the gateway with a bearer token. */
+export function client(gateway: string) {
+  const call = (method: string, path: string, bearer: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${gateway}${path}`, {
+      method,
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  const json = async <T>(response: Response) => (await response.json()) as T;
+  return { call, json };
+}

@@ -1,0 +1,93 @@
+// A delivery as its owner sees it from the 202 on. The delivery service has it once the
+// workflow has recorded it; before that (the request still on the queue) ingestion's record
+// of what it accepted answers for it: stage Requested, or Cancelled if a cancel overtook it.
+// Either record also says whose delivery it is, so ownership holds from the first moment.
+import { type Delivery, type DeliveryAcceptance, type DeliveryStatus, detailsOf, type TrackingEvent } from '@dronedelivery/contracts';
+import { type Caller, canSeeOwner, NotFound } from '@dronedelivery/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
+
+export type FoundDelivery =
+  | { source: 'delivery'; delivery: Delivery }
+  /** Not recorded by the workflow yet: what ingestion accepted (and when a cancel overtook it). */
+  | { source: 'acceptance'; acceptance: DeliveryAcceptance; cancelledAt?: string };
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** The acceptance, when ingestion has one the caller may see. */
+async function acceptanceOf(upstreams: Upstreams, request: FastifyRequest, caller: Caller, deliveryId: string) {
+  const response = await call<DeliveryAcceptance>(upstreams.ingestion, {
+    method: 'GET',
+    path: `/api/deliveryrequests/${id(deliveryId)}`,
+    headers: forwardedHeaders(request, caller),
+  });
+  return response.status === 200 && canSeeOwner(caller, response.body.request.ownerId) ? response.body : undefined;
+}
+
+/**
+ * The delivery if the caller may see it: another owner's is 404, like one that does not
+ * exist. `delivery` is the delivery service's answer to GET /api/deliveries/{id}, when the
+ * caller already asked for it (in parallel with something else).
+ */
+export async function findDelivery(
+  upstreams: Upstreams,
+  request: FastifyRequest,
+  caller: Caller,
+  deliveryId: string,
+  delivery?: Promise<{ status: number; body: unknown }>,
+): Promise<FoundDelivery> {
+  const recorded = await (delivery ??
+    call<Delivery>(upstreams.delivery, {
+      method: 'GET',
+      path: `/api/deliveries/${id(deliveryId)}`,
+      headers: forwardedHeaders(request, caller),
+    }));
+  if (recorded.status === 200) {
+    const found = recorded.body as Delivery;
+    if (canSeeOwner(caller, found.ownerId)) return { source: 'delivery', delivery: found };
+  } else if (recorded.status === 404 || recorded.status === 410) {
+    const acceptance = await acceptanceOf(upstreams, request, caller, deliveryId);
+    const cancelledAt = recorded.status === 410 ? (recorded.body as { cancelledAt?: string }).cancelledAt : undefined;
+    if (acceptance) return { source: 'acceptance', acceptance, ...(cancelledAt ? { cancelledAt } : {}) };
+  }
+  throw new NotFound(`There is no delivery ${deliveryId}.`);
+}
+
+const QUEUED = { reason: 'queued', message: 'Accepted; the workflow has not scheduled it yet.' };
+
+/** The Delivery view of a request the workflow has not recorded yet. */
+export function acceptedView(found: Extract<FoundDelivery, { source: 'acceptance' }>): Delivery {
+  const { acceptance, cancelledAt } = found;
+  const details = detailsOf(acceptance.request);
+  return {
+    id: acceptance.request.deliveryId,
+    ...details,
+    deadline: details.deadline ?? null,
+    droneId: null,
+    stage: cancelledAt ? 'Cancelled' : 'Requested',
+    ...(cancelledAt ? {} : QUEUED),
+    createdAt: acceptance.acceptedAt,
+    updatedAt: cancelledAt ?? acceptance.acceptedAt,
+  };
+}
+
+export function acceptedStatus(found: Extract<FoundDelivery, { source: 'acceptance' }>): DeliveryStatus {
+  return {
+    stage: found.cancelledAt ? 'Cancelled' : 'Requested',
+    lastKnownLocation: null,
+    pickupEta: null,
+    deliveryEta: null,
+    ...(found.cancelledAt ? {} : QUEUED),
+  };
+}
+
+export function acceptedEvents(found: Extract<FoundDelivery, { source: 'acceptance' }>): TrackingEvent[] {
+  return [
+    { stage: 'Requested', at: found.acceptance.acceptedAt },
+    ...(found.cancelledAt ? [{ stage: 'Cancelled' as const, at: found.cancelledAt }] : []),
+  ];
+}
+
+export function viewOf(found: FoundDelivery): Delivery {
+  return found.source === 'delivery' ? found.delivery : acceptedView(found);
+}
