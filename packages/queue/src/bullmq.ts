@@ -177,7 +177,7 @@ export class BullmqQueue implements DeliveryQueue {
     for (const job of jobs) {
       if (!job || !(await job.isFailed())) continue;
       // The redrive time starts the message's budget of time again (see QueueMessage.redrivenAt).
-      await job.updateData({ ...job.data, redrivenAt: new Date().toISOString() } as QueueMessage);
+      await (job as Job<Record<string, unknown>>).updateData({ ...job.data, redrivenAt: new Date().toISOString() });
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       count += 1;
     }
