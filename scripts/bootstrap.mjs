@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,6 +89,49 @@ if (!chosen) {
 }
 const [file, args, cwd] = chosen;
 // The chosen Node first on the PATH, so that child processes the tests start use it too.
-const child = spawn(file, args, { cwd, stdio: 'inherit', env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// The child leads a process group of its own, and gets every signal from here, once: in
+// ours, a signal to the group (Ctrl-C, `kill -- -<pgid>`, a supervisor) reached it twice,
+// from the sender and from here, and a second SIGTERM tells a service to exit at once.
+const child = spawn(file, args, {
+  cwd,
+  stdio: 'inherit',
+  detached: true,
+  env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
+});
+/** Longer than any service's hard shutdown timeout (the embedded system's is 20 s). */
+const STOP_TIMEOUT_MS = 30_000;
+/** A repeat within this long is the same request by another route (npm forwards what the terminal sent us too). */
+const SAME_SIGNAL_MS = 1_000;
+let lastForwarded = 0;
+let killTimer;
+const toChildGroup = (signal) => {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+};
+// A closed terminal (SIGHUP) asks for a graceful stop like the others.
+for (const [received, forwarded] of [
+  ['SIGINT', 'SIGINT'],
+  ['SIGTERM', 'SIGTERM'],
+  ['SIGHUP', 'SIGTERM'],
+]) {
+  process.on(received, () => {
+    if (Date.now() - lastForwarded < SAME_SIGNAL_MS) return;
+    lastForwarded = Date.now();
+    toChildGroup(forwarded);
+    // Whatever the child does with the signal, nothing outlives this.
+    killTimer ??= setTimeout(() => {
+      say(`${command} did not stop within ${STOP_TIMEOUT_MS} ms of ${received}; killing it`);
+      toChildGroup('SIGKILL');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS);
+  });
+}
+child.on('exit', (code, signal) => {
+  clearTimeout(killTimer);
+  // What the child started in its group and left running goes with it.
+  toChildGroup('SIGTERM');
+  process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
+});
