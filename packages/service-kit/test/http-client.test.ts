@@ -93,9 +93,12 @@ async function failureOf(call: Promise<unknown>): Promise<UpstreamError> {
   return error as UpstreamError;
 }
 
-// Small delays so a whole failure scenario takes milliseconds, not seconds.
+// Small delays so a whole failure scenario takes milliseconds, not seconds. The per-attempt
+// timeout stays generous: a busy 2-core CI machine can take a second to answer a healthy
+// call, and only the timeout tests (which set their own, against an upstream that never
+// answers in time) are about timing out.
 const fast = {
-  timeoutMs: 150,
+  timeoutMs: 5_000,
   retries: 0,
   retryBaseDelayMs: 5,
   retryMaxDelayMs: 20,
