@@ -15,6 +15,7 @@ import {
   DeliveryStatus,
   DeliverySummary,
   DeliverySummaryQuery,
+  IdempotencyHeaders,
   MonthQuery,
   NotifyMeRequest,
   OwnerIdParams,
@@ -42,7 +43,6 @@ import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from './delivery
 import { call, forward, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
-const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(128).optional() });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,7 +69,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       schema: {
         summary: 'Ask for a delivery (customers for their own owner id; operators for any).',
         tags: ['delivery requests'],
-        headers: idempotencyHeaders,
+        headers: IdempotencyHeaders,
         body: DeliveryRequest,
         response: { 202: AcceptedDeliveryRequest, 413: Problem, 422: Problem, ...problems },
       },
@@ -93,7 +93,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
       schema: {
         summary: 'Reschedule one of your deliveries.',
         tags: ['delivery requests'],
-        headers: idempotencyHeaders,
+        headers: IdempotencyHeaders,
         params: DeliveryRequestIdParams,
         body: DeliveryRequestChange,
         response: { 202: AcceptedDeliveryRequestChange, 422: Problem, ...problems },

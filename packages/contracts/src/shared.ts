@@ -82,6 +82,18 @@ export const MonthQuery = z.object({
   month: z.coerce.number().int().min(1).max(12),
 });
 
+/**
+ * `Idempotency-Key` header: the same key with the same body within its time to live returns
+ * the first answer again and queues nothing; the same key with another body is 422. Keys
+ * belong to the caller's owner (POST) or to the delivery (PATCH).
+ */
+export const IdempotencyKey = z
+  .string()
+  .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -')
+  .describe('Repeat a request safely: the same key and body get the first answer again; the same key with another body is 422.');
+
+export const IdempotencyHeaders = z.object({ 'idempotency-key': IdempotencyKey.optional() });
+
 /** RFC 9457 problem details, as every error response carries them. */
 export const Problem = z
   .object({

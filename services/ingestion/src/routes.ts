@@ -8,6 +8,7 @@ import {
   DeliveryRequest,
   DeliveryRequestChange,
   DeliveryRequestIdParams,
+  IdempotencyHeaders,
   Problem,
   type QueueMessage,
 } from '@dronedelivery/contracts';
@@ -19,13 +20,6 @@ import { z } from 'zod';
 import type { AcceptanceStore } from './acceptances/store.ts';
 import type { Acceptance, IdempotencyStore } from './idempotency/store.ts';
 import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
-
-const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\w.:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -')
-    .optional(),
-});
 
 const problems = { 400: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem, 503: Problem };
 
