@@ -55,5 +55,5 @@ export {
   UnprocessableContent,
 } from './problems.ts';
 export { runService, type ServiceDefinition, startService } from './run.ts';
-export { createServer, type ServerOptions, type ServiceInstance } from './server.ts';
+export { createServer, type OpenApiOptions, type SecurityScheme, type ServerOptions, type ServiceInstance } from './server.ts';
 export { drainAndClose, exitGracefullyOnSignals, type ShutdownSettings } from './shutdown.ts';

@@ -51,7 +51,20 @@ export interface ServerOptions {
     | 'LOAD_SHED_MAX_HEAP_USED_BYTES'
     | 'LOAD_SHED_RETRY_AFTER_SECONDS'
   >;
+  openApi?: OpenApiOptions;
 }
+
+/** What a service adds to its generated OpenAPI document. */
+export interface OpenApiOptions {
+  /** `components.securitySchemes`, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }`. */
+  securitySchemes?: Record<string, SecurityScheme>;
+  /** The security requirement of the operations on `path` (as the document writes it, `/api/things/{id}`), if any. */
+  securityFor?: (path: string) => Record<string, string[]>[] | undefined;
+}
+
+export type SecurityScheme =
+  | { type: 'http'; scheme: string; bearerFormat?: string; description?: string }
+  | { type: 'apiKey'; name: string; in: 'header' | 'query' | 'cookie'; description?: string };
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -248,10 +261,51 @@ async function registerOpenApi(app: ServiceInstance, options: ServerOptions): Pr
     openapi: {
       openapi: '3.1.0',
       info: { title: `Drone Delivery ${options.name} service`, version: options.version },
+      ...(options.openApi?.securitySchemes ? { components: { securitySchemes: options.openApi.securitySchemes } } : {}),
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) =>
+      'openapiObject' in documentObject ? completeDocument(documentObject.openapiObject, options.openApi) : documentObject.swaggerObject,
   });
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
+}
+
+interface Operation {
+  security?: unknown;
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+}
+
+const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/**
+ * What the routes' schemas cannot say: every error answer is problem+json (the routes
+ * declare their error schemas, and @fastify/swagger files each under application/json),
+ * and which operations need which credentials.
+ */
+function completeDocument<D extends { paths?: object }>(document: D, openApi: OpenApiOptions = {}): D {
+  const paths = Object.entries((document.paths ?? {}) as Record<string, object>).map(([path, item]) => {
+    const security = openApi.securityFor?.(path);
+    const operations = Object.entries(item).map(([key, value]) => {
+      if (!OPERATION_METHODS.includes(key)) return [key, value];
+      const operation = value as Operation;
+      const responses = Object.entries(operation.responses ?? {}).map(([status, response]) => {
+        const json = response.content?.['application/json'];
+        if (!/^[45]/.test(status) || json === undefined) return [status, response];
+        const { 'application/json': _, ...others } = response.content ?? {};
+        return [status, { ...response, content: { [PROBLEM_CONTENT_TYPE]: json, ...others } }];
+      });
+      return [
+        key,
+        {
+          ...(security ? { security } : {}),
+          ...operation,
+          ...(operation.responses ? { responses: Object.fromEntries(responses) } : {}),
+        },
+      ];
+    });
+    return [path, Object.fromEntries(operations)];
+  });
+  return { ...document, paths: Object.fromEntries(paths) };
 }
 
 function registerLoadShedding(app: ServiceInstance, config: ServerOptions['config']): void {
