@@ -1,15 +1,6 @@
 // The service kit: everything a Drone Delivery service shares with the others.
 
 export {
-  type BaseConfig,
-  baseConfigSchema,
-  ConfigError,
-  type ConfigProblem,
-  loadConfig,
-  loadConfigOrExit,
-  telemetryEnvironmentSchema,
-} from './config.ts';
-export {
   type Caller,
   canSeeOwner,
   Forbidden,
@@ -22,6 +13,15 @@ export {
   requireOwner,
   requireRole,
 } from './caller.ts';
+export {
+  type BaseConfig,
+  baseConfigSchema,
+  ConfigError,
+  type ConfigProblem,
+  loadConfig,
+  loadConfigOrExit,
+  telemetryEnvironmentSchema,
+} from './config.ts';
 export { type ConnectRetryOptions, connectWithRetry } from './connect-retry.ts';
 export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } from './health.ts';
 export {
