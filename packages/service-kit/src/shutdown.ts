@@ -57,7 +57,7 @@ export function exitGracefullyOnSignals(
     shuttingDown = true;
     const deadline = Date.now() + settings.SHUTDOWN_HARD_TIMEOUT_MS;
     log?.info({ signal, delayMs: settings.SHUTDOWN_DELAY_MS, drainTimeoutMs: settings.DRAIN_TIMEOUT_MS }, 'shutting down');
-    startWatchdog(settings.SHUTDOWN_HARD_TIMEOUT_MS + WATCHDOG_GRACE_MS);
+    startWatchdog(deadline + WATCHDOG_GRACE_MS);
     // Referenced: the process must not end early, with exit code 0, because whatever the
     // shutdown waits on holds nothing in the event loop.
     setTimeout(() => {
@@ -86,14 +86,14 @@ export function exitGracefullyOnSignals(
 }
 
 /**
- * A thread of its own that kills the process after `ms`, whatever its main thread is doing.
- * It is ended with the process, and does not keep it alive.
+ * A thread of its own that kills the process at `deadline` (epoch ms), whatever its main
+ * thread is doing. It is ended with the process, and does not keep it alive.
  */
-function startWatchdog(ms: number): void {
+function startWatchdog(deadline: number): void {
   const watchdog = new Worker(
-    "setTimeout(() => process.kill(process.pid, 'SIGKILL'), require('node:worker_threads').workerData.ms);",
+    "const { deadline } = require('node:worker_threads').workerData; setTimeout(() => process.kill(process.pid, 'SIGKILL'), deadline - Date.now());",
     // No preloads: the telemetry --import has no business in this thread.
-    { eval: true, workerData: { ms }, execArgv: [] },
+    { eval: true, workerData: { deadline }, execArgv: [] },
   );
   watchdog.unref();
   // Failing to start a watchdog leaves the hard timeout alone in charge; not a reason to crash.
