@@ -40,7 +40,7 @@ const OWNER = `st-${randomUUID().slice(0, 8)}`;
 const SERVICES: ServiceName[] = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'];
 
 /** A small schemathesis.toml, written for each run (TOML strings and arrays are JSON-compatible). */
-function configFile(options: { ids: string[]; owner?: string }): string {
+function configFile(options: { ids: string[]; owner?: string; cursor?: string | undefined }): string {
   const s = JSON.stringify;
   const lines = [
     // Path ids drawn half the time from resources that exist, so that 200 answers (and their
@@ -53,6 +53,7 @@ function configFile(options: { ids: string[]; owner?: string }): string {
   const now = new Date();
   lines.push('[dictionaries.year]', `values = [${now.getUTCFullYear()}]`, '[dictionaries.month]', `values = [${now.getUTCMonth() + 1}]`);
   if (options.owner) lines.push('[dictionaries.owner]', `values = ${s([options.owner])}`);
+  if (options.cursor) lines.push('[dictionaries.cursor]', `values = ${s([options.cursor])}`);
   lines.push(
     '[parameters]',
     '"path.id" = { dictionary = "ids", probability = 0.5 }',
@@ -60,6 +61,7 @@ function configFile(options: { ids: string[]; owner?: string }): string {
     '"query.year" = { dictionary = "year", probability = 0.5 }',
     '"query.month" = { dictionary = "month", probability = 0.5 }',
   );
+  if (options.cursor) lines.push('"query.cursor" = { dictionary = "cursor", probability = 1.0 }');
   // A customer may act only for its own owner id: mostly its own, so its requests get past
   // authorization; sometimes another, which must be refused (403), never served.
   if (options.owner)
@@ -74,6 +76,14 @@ function configFile(options: { ids: string[]; owner?: string }): string {
       `include-name = ${s(operation)}`,
       `checks.positive_data_acceptance.expected-statuses = ${s(['2xx', '3xx', '401', '403', '404', '409', '422', '429', '5xx'])}`,
     );
+  // A list cursor is opaque: the coverage phase sends boundary values ("0") that no schema
+  // can rule out and that the API rightly refuses with 400. (Fuzzing mostly sends the real
+  // cursor above, and a 5xx for a bad one still fails the run.)
+  lines.push(
+    '[[operations]]',
+    `include-name = ${s('GET /api/deliveries')}`,
+    `checks.positive_data_acceptance.expected-statuses = ${s(['2xx', '3xx', '400', '401', '403', '404', '409', '429', '5xx'])}`,
+  );
   // Warnings that mean this configuration no longer tests what it says: an operation above
   // renamed, throttled requests, dictionary values the schema now refuses.
   lines.push('[warnings]', `fail-on = ${s(['unmatched_filter', 'rate_limited', 'dictionary_mismatch'])}`);
@@ -131,6 +141,7 @@ describe('Schemathesis against the gateway', () => {
   let system: RunningSystem | undefined;
   const logs: Partial<Record<ServiceName, () => Record<string, unknown>[]>> = {};
   const ids: string[] = [];
+  let cursor: string | undefined;
 
   beforeAll(async () => {
     if (skipped) return;
@@ -152,30 +163,36 @@ describe('Schemathesis against the gateway', () => {
         return captured.log;
       },
     });
-    // One delivery that exists, with its package, for the id dictionary.
+    // Two deliveries that exist, with their packages, for the id dictionary; two, so that a
+    // page of one has a next page.
     const gateway = system.urls.gateway;
     const authorization = `Bearer ${await system.token(['customer'], OWNER)}`;
-    const packageId = `${OWNER}-package`;
-    const response = await fetch(`${gateway}/api/deliveryrequests`, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ownerId: OWNER,
-        pickupLocation: { latitude: 47.62, longitude: -122.35 },
-        dropOffLocation: { latitude: 47.65, longitude: -122.3 },
-        pickupTime: new Date(Date.now() + 86_400_000).toISOString(),
-        packageInfo: { packageId, size: 'Small', weight: 2 },
-      }),
-    });
-    if (response.status !== 202) throw new Error(`the seed delivery was refused: ${response.status} ${await response.text()}`);
-    const { deliveryId } = (await response.json()) as { deliveryId: string };
-    // Scheduled by the workflow a moment after the 202 (expect.poll is for tests, not hooks).
-    const deadline = Date.now() + 20_000;
-    while ((await fetch(`${gateway}/api/deliveries/${deliveryId}`, { headers: { authorization } })).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`the seed delivery ${deliveryId} was not scheduled within 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const n of [1, 2]) {
+      const packageId = `${OWNER}-package-${n}`;
+      const response = await fetch(`${gateway}/api/deliveryrequests`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ownerId: OWNER,
+          pickupLocation: { latitude: 47.62, longitude: -122.35 },
+          dropOffLocation: { latitude: 47.65, longitude: -122.3 },
+          pickupTime: new Date(Date.now() + n * 86_400_000).toISOString(),
+          packageInfo: { packageId, size: 'Small', weight: 2 },
+        }),
+      });
+      if (response.status !== 202) throw new Error(`a seed delivery was refused: ${response.status} ${await response.text()}`);
+      const { deliveryId } = (await response.json()) as { deliveryId: string };
+      // Scheduled by the workflow a moment after the 202 (expect.poll is for tests, not hooks).
+      const deadline = Date.now() + 20_000;
+      while ((await fetch(`${gateway}/api/deliveries/${deliveryId}`, { headers: { authorization } })).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`the seed delivery ${deliveryId} was not scheduled within 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      ids.push(deliveryId, packageId);
     }
-    ids.push(deliveryId, packageId);
+    // A real list cursor for the fuzzer: random ones only ever reach the refusal (see configFile).
+    const page = await fetch(`${gateway}/api/deliveries?limit=1`, { headers: { authorization } });
+    if (page.ok) cursor = ((await page.json()) as { nextCursor?: string }).nextCursor;
   }, 60_000);
 
   afterAll(() => system?.stop());
@@ -193,7 +210,7 @@ describe('Schemathesis against the gateway', () => {
         if (!system) throw new Error('the system did not start');
         const dir = await mkdtemp(join(tmpdir(), `schemathesis-${role}-`));
         const config = join(dir, 'schemathesis.toml');
-        await writeFile(config, configFile({ ids, ...(owner ? { owner } : {}) }));
+        await writeFile(config, configFile({ ids, cursor, ...(owner ? { owner } : {}) }));
         const before = Object.fromEntries(SERVICES.map((name) => [name, logs[name]?.().length ?? 0]));
         const { code, output } = await schemathesis(
           [
