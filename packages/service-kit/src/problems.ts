@@ -161,7 +161,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
   const allowedMethods = (url: string): string[] =>
     [...methods].filter((method) => !catchAllMethods.has(method) && app.findRoute({ method: method as HTTPMethods, url }) !== null);
 
-  app.setNotFoundHandler((request, reply) => {
+  const answerNotFound = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const path = request.url.split('?')[0];
     const allowed = allowedMethods(request.url);
     // Only when the request's own method has no route here: a handler that answers "not
@@ -186,7 +186,18 @@ export function installProblemHandlers(app: FastifyInstance): void {
       detail: `No route for ${request.method} ${path}.`,
       instance: request.url,
     });
+  };
+  // A request for no route is answered before its body is read: 404 or 405 is the answer,
+  // whatever the body's syntax or content type (Fastify would parse it, and refuse a QUERY
+  // without a Content-Type, first).
+  app.addHook('preParsing', (request, reply, payload, done) => {
+    if (request.is404) {
+      answerNotFound(request, reply);
+      return;
+    }
+    done(null, payload);
   });
+  app.setNotFoundHandler(answerNotFound);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {

@@ -182,6 +182,31 @@ describe('405 Method Not Allowed', () => {
     expect(put.headers.get('allow')?.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD']);
   });
 
+  it('answers 404 or 405 before looking at the body: its syntax, content type or absence say nothing about the route', async () => {
+    const malformed = await fetch(`${base}/api/nowhere`, {
+      method: 'POST',
+      body: '{"a": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(404);
+    const wrongMethod = await fetch(`${base}/api/things/abc`, {
+      method: 'POST',
+      body: '{"a": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(wrongMethod.status).toBe(405);
+    const notUtf8 = await fetch(`${base}/api/things/abc`, {
+      method: 'PATCH',
+      body: Buffer.from([0x7b, 0xff, 0x7d]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(notUtf8.status).toBe(405);
+    // QUERY (RFC 10008) must carry a Content-Type; Fastify refused it with 400 before routing.
+    const [query] = await raw('QUERY /api/things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(expectProblem(query as RawAnswer, 405)).toMatchObject({ title: 'Method Not Allowed' });
+    expect(query?.headers.allow).toBe('POST');
+  });
+
   it('keeps 404 for a path nothing serves, and for a route that answers not-found for its own method', async () => {
     const nowhere = await fetch(`${base}/api/nowhere`, { method: 'POST' });
     expect(nowhere.status).toBe(404);
