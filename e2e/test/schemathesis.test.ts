@@ -258,7 +258,7 @@ describe('Schemathesis against the gateway', () => {
         );
         const message = [
           `Schemathesis (${role}) ${code === null ? `was stopped after ${MAX_TIME + 60} s` : `exited with ${code}`}. Seed ${SEED}: SCHEMATHESIS_SEED=${SEED} ${RUN} reruns it.`,
-          `The curl lines carry this run's ${role} token: against another system, use one of its own (\`pnpm token\` prints a customer one).`,
+          `The curl lines carry this run's ${role} token; against \`npm start\` with JWT_SECRET set, \`pnpm token --role ${role}${owner ? ` --owner ${owner}` : ''}\` mints one.`,
           `Full output and JUnit/NDJSON reports: ${dir}`,
           '',
           digest(output),
