@@ -9,14 +9,13 @@ import {
   MonthQuery,
   OwnerIdParams,
   Package,
-  Problem,
 } from '@dronedelivery/contracts';
 import { type HttpRequest, requireOwner, type ServiceInstance } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Upstream } from './canary.ts';
 import { acceptedStatus, acceptedView, findDelivery } from './delivery-views.ts';
-import { callerOf } from './routes.ts';
+import { callerOf, problems } from './routes.ts';
 import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
 
 const DeliveryDetails = z.object({
@@ -62,7 +61,7 @@ export function registerAggregations(app: ServiceInstance, upstreams: Upstreams,
         summary: 'A delivery with its package, drone assignment and status, in one call; missing parts are null with a warning.',
         tags: ['deliveries'],
         params: DeliveryIdParams,
-        response: { 200: DeliveryDetails, 401: Problem, 404: Problem, 503: Problem, 504: Problem },
+        response: { 200: DeliveryDetails, ...problems },
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -118,7 +117,7 @@ export function registerAggregations(app: ServiceInstance, upstreams: Upstreams,
         tags: ['invoicing'],
         params: OwnerIdParams,
         querystring: MonthQuery,
-        response: { 200: Invoice, 401: Problem, 403: Problem },
+        response: { 200: Invoice, ...problems },
       },
     },
     async (request: FastifyRequest<{ Params: { ownerId: string }; Querystring: { year: number; month: number } }>) => {

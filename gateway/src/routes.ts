@@ -42,7 +42,7 @@ import { z } from 'zod';
 import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from './delivery-views.ts';
 import { call, forward, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
 
-const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
+export const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 429: Problem, 503: Problem, 504: Problem };
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -171,7 +171,9 @@ export const NotifyMeRequest = z
   })
   .refine((request) => request.emailAddress !== undefined || request.sms !== undefined, {
     message: 'give an emailAddress, an sms number, or both',
-  });
+  })
+  // The refinement above does not reach the OpenAPI document; say the same there.
+  .meta({ anyOf: [{ required: ['emailAddress'] }, { required: ['sms'] }] });
 
 export const DeliveryIdParams = z.object({ id: Identifier });
 

@@ -89,6 +89,8 @@ export const DeliveryRequestChange = z
     (change) => Object.values(change).some((value) => value !== undefined),
     'give at least one of pickupLocation, dropOffLocation, pickupTime, deadline',
   )
+  // The refinement above does not reach the OpenAPI document; say the same there.
+  .meta({ minProperties: 1 })
   .superRefine(checkTimes);
 
 export const AcceptedDeliveryRequestChange = z.object({
