@@ -1,6 +1,8 @@
 // What a Kubernetes Service and its endpoints do for the fault suite: spread requests over a
 // service's replicas, send nothing to a replica whose readiness probe fails (checked every
-// 200 ms, as endpoints follow readiness), and let a test slow the service down or cut it off.
+// 200 ms, as endpoints follow readiness), take a replica out at once when it is told to
+// terminate (as the endpoints controller does for a deleted pod), and let a test slow the
+// service down or cut it off.
 import { once } from 'node:events';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -8,6 +10,8 @@ export class Balancer {
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256 });
   private readonly replicas = new Map<string, boolean>();
+  /** Replicas sent SIGTERM: never ready again, whatever their probe says. */
+  private readonly terminating = new Set<string>();
   private next = 0;
   private probe: NodeJS.Timeout | undefined;
   /** Added before every request is forwarded: a slow service. */
@@ -15,6 +19,8 @@ export class Balancer {
   /** Refuse every connection: the service is unreachable. */
   down = false;
   port = 0;
+  /** Requests this Balancer cut off instead of forwarding or answering, by cause: what a client saw as a reset. */
+  readonly dropped = new Map<string, number>();
 
   constructor() {
     this.server = createServer((request, response) => this.forward(request, response));
@@ -42,6 +48,18 @@ export class Balancer {
 
   remove(replicaUrl: string): void {
     this.replicas.delete(replicaUrl);
+    this.terminating.delete(replicaUrl);
+  }
+
+  /**
+   * No new requests for a replica about to get SIGTERM; those in flight finish. Kubernetes
+   * takes a terminating pod out of its Service's endpoints when it sends SIGTERM, not when a
+   * readiness probe fails: on a starved CPU a probe answer can take longer than the replica's
+   * shutdown delay, and requests would reach a closed listener.
+   */
+  drain(replicaUrl: string): void {
+    this.terminating.add(replicaUrl);
+    if (this.replicas.has(replicaUrl)) this.replicas.set(replicaUrl, false);
   }
 
   get readyReplicas(): string[] {
@@ -55,7 +73,7 @@ export class Balancer {
           (response) => response.ok,
           () => false,
         );
-        if (this.replicas.has(url)) this.replicas.set(url, ready);
+        if (this.replicas.has(url)) this.replicas.set(url, ready && !this.terminating.has(url));
       }),
     );
   }
@@ -65,6 +83,7 @@ export class Balancer {
     const ready = this.readyReplicas;
     if (this.down || ready.length === 0) {
       // No endpoints: what a client of a Service without ready pods sees.
+      this.drop(this.down ? 'down' : 'no ready replica');
       request.socket.destroy();
       return;
     }
@@ -76,8 +95,15 @@ export class Balancer {
         answer.pipe(response);
       },
     );
-    upstream.on('error', () => request.socket.destroy());
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      this.drop(`${target.host}: ${error.code ?? error.message}`);
+      request.socket.destroy();
+    });
     request.pipe(upstream);
+  }
+
+  private drop(cause: string): void {
+    this.dropped.set(cause, (this.dropped.get(cause) ?? 0) + 1);
   }
 
   async close(): Promise<void> {

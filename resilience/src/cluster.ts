@@ -2,7 +2,8 @@
 // own (as many replicas as asked), each service behind a Balancer that plays its Kubernetes
 // Service, a Redis for the queue (AOF everysec, as production runs it), a Redis for
 // deliveries, and the MongoDB-protocol server for packages. A test kills, restarts, slows
-// and cuts off parts of it while load runs through the gateway.
+// and cuts off parts of it while load runs through the gateway. KEEP_FAULT_LOGS=1 keeps the
+// replicas' logs and the queue's append-only file after a scenario, for a post-mortem.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { RedisServerProcess } from '@dronedelivery/redis/testing';
 import { freePort } from '@dronedelivery/service-kit/testing';
 import { SignJWT } from 'jose';
 import { Balancer } from './balancer.ts';
+import { QueueInspector } from './queue-state.ts';
 
 export const SERVICES = ['delivery', 'package', 'dronescheduler', 'ingestion', 'workflow', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -47,6 +49,8 @@ export class Cluster {
   readonly redisQueue: RedisServerProcess;
   readonly redisDelivery: RedisServerProcess;
   private readonly run = crypto.randomUUID().slice(0, 8);
+  /** BullMQ's key prefix for this cluster's queue. */
+  readonly queuePrefix = `faults-${this.run}`;
   private readonly options: ClusterOptions;
 
   private constructor(options: ClusterOptions, queuePort: number, deliveryPort: number) {
@@ -57,11 +61,17 @@ export class Cluster {
 
   static async start(options: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(options, await freePort(), await freePort());
-    await cluster.redisQueue.start();
-    await cluster.redisDelivery.start();
-    for (const balancer of Object.values(cluster.balancers)) await balancer.listen();
-    // Backends first, then what calls them, as a rollout would order them.
-    for (const service of SERVICES) await cluster.startReplicas(service, options.replicas?.[service] ?? 1);
+    try {
+      await cluster.redisQueue.start();
+      await cluster.redisDelivery.start();
+      for (const balancer of Object.values(cluster.balancers)) await balancer.listen();
+      // Backends first, then what calls them, as a rollout would order them.
+      for (const service of SERVICES) await cluster.startReplicas(service, options.replicas?.[service] ?? 1);
+    } catch (error) {
+      // The test never gets the cluster to stop: without this its processes outlive the run.
+      await cluster.stop();
+      throw error;
+    }
     return cluster;
   }
 
@@ -79,7 +89,7 @@ export class Cluster {
     };
     const queue = {
       REDIS_URL: this.redisQueue.url,
-      QUEUE_PREFIX: `faults-${this.run}`,
+      QUEUE_PREFIX: this.queuePrefix,
       // A consumer killed mid-message is noticed in seconds rather than the production 30 s.
       QUEUE_LOCK_DURATION_MS: '5000',
       QUEUE_STALLED_INTERVAL_MS: '2000',
@@ -143,6 +153,9 @@ export class Cluster {
 
   private async stopReplica(service: ServiceName, replica: Replica, signal: NodeJS.Signals): Promise<number | null> {
     const exited = replica.child.exitCode !== null ? Promise.resolve([replica.child.exitCode]) : once(replica.child, 'exit');
+    // A graceful stop is a pod deletion: out of the endpoints as the signal goes. A SIGKILL
+    // is a crash, which the Balancer only learns of from failing probes.
+    if (signal === 'SIGTERM') this.balancers[service].drain(replica.url);
     replica.child.kill(signal);
     const [code] = await exited;
     this.balancers[service].remove(replica.url);
@@ -182,6 +195,18 @@ export class Cluster {
       .sign(new TextEncoder().encode(this.jwtSecret));
   }
 
+  /** Reads where messages are in the queue, straight from its Redis. Close it when done. */
+  queueInspector(): QueueInspector {
+    return new QueueInspector(this.redisQueue.url, this.queuePrefix);
+  }
+
+  /** Requests the Balancers cut off, by service and cause, e.g. "gateway 127.0.0.1:4100: ECONNRESET × 1"; empty if none. */
+  get droppedRequests(): string {
+    return SERVICES.flatMap((service) =>
+      [...this.balancers[service].dropped].map(([cause, count]) => `${service} ${cause} × ${count}`),
+    ).join('; ');
+  }
+
   /** Whether every service has a ready replica. */
   get ready(): boolean {
     return SERVICES.every((service) => this.balancers[service].readyReplicas.length > 0);
@@ -192,6 +217,7 @@ export class Cluster {
     for (const balancer of Object.values(this.balancers)) await balancer.close();
     await this.redisQueue.kill();
     await this.redisDelivery.kill();
-    rmSync(this.directory, { recursive: true, force: true });
+    if (process.env.KEEP_FAULT_LOGS) console.info(`fault suite: logs and the queue's AOF kept in ${this.directory}`);
+    else rmSync(this.directory, { recursive: true, force: true });
   }
 }

@@ -23,11 +23,15 @@ reconciles every \`202\` the client received against the services' state.
 - **completed**: of those, deliveries the delivery service holds;
 - **dead-lettered**: of those, messages in the workflow's dead-letter queue with their reason;
 - **lost**: accepted but neither, when the suite stopped waiting (must be 0; a scenario
-  with a loss fails the suite);
+  with a loss fails the suite). The suite waits as long as requests keep settling or
+  messages keep using attempts, and stops after a minute without either; then it says
+  where each unsettled message is in the queue;
 - **client errors**: requests that never got a \`202\` although the client retried them
   with the same Idempotency-Key; in brackets, answers other than \`202\` that it retried;
 - **recovery**: from the end of the fault (restart or heal) until a request sent then had
-  become a delivery.
+  become a delivery;
+- **all settled after**: from the end of the load until every accepted request was a
+  delivery or a dead letter: how long the backlog took to drain.
 
 ${table(rows)}
 

@@ -15,6 +15,8 @@ export interface ScenarioRow {
   /** Answers other than 202 that the client retried, and how many. */
   retriedAttempts: number;
   recovery: string;
+  /** From the end of the load until every accepted request was a delivery or a dead letter ("never" if some were not). */
+  settled?: string;
   notes?: string;
 }
 
@@ -34,10 +36,10 @@ export function readRows(): (ScenarioRow & { recordedAt: string })[] {
 
 export function table(rows: ScenarioRow[]): string {
   const header =
-    '| scenario | load held | fault | accepted | completed | dead-lettered | lost | client errors (retried answers) | recovery |\n|---|---|---|---:|---:|---:|---:|---:|---|';
+    '| scenario | load held | fault | accepted | completed | dead-lettered | lost | client errors (retried answers) | recovery | all settled after |\n|---|---|---|---:|---:|---:|---:|---:|---|---|';
   const lines = rows.map(
     (row) =>
-      `| ${row.scenario} | ${row.load} | ${row.fault} | ${row.accepted} | ${row.completed} | ${row.deadLettered} | **${row.lost}** | ${row.clientErrors} (${row.retriedAttempts}) | ${row.recovery} |`,
+      `| ${row.scenario} | ${row.load} | ${row.fault} | ${row.accepted} | ${row.completed} | ${row.deadLettered} | **${row.lost}** | ${row.clientErrors} (${row.retriedAttempts}) | ${row.recovery} | ${row.settled ?? '–'} |`,
   );
   return [header, ...lines].join('\n');
 }

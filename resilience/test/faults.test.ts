@@ -13,6 +13,8 @@ import { reconcile, timeToFirstDelivery } from '../src/reconcile.ts';
 import { recordRow } from '../src/results.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The reconciliation gives up after this long without any progress (see reconcile.ts). */
+const STALL_MS = 60_000;
 const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
 
 let mongo: MongoServer | undefined;
@@ -40,7 +42,13 @@ async function settle(
   running: Cluster,
   client: LoadClient,
 ) {
-  const result = await reconcile(running, client.log.accepted.values());
+  const queue = running.queueInspector();
+  const result = await reconcile(running, client.log.accepted.values(), {
+    stallMs: STALL_MS,
+    queue,
+    log: (line) => console.info(`[${id}] ${line}`),
+  }).finally(() => queue.close());
+  if (running.droppedRequests) console.info(`[${id}] requests cut off by a balancer: ${running.droppedRequests}`);
   recordRow(id, {
     scenario: details.scenario,
     load: details.load,
@@ -52,8 +60,12 @@ async function settle(
     clientErrors: client.log.failedRequests,
     retriedAttempts: client.log.failedAttempts,
     recovery: seconds(details.recoveryMs),
+    settled: seconds(result.settledAfterMs),
   });
-  expect(result.lost, 'accepted but neither delivered nor dead-lettered').toEqual([]);
+  expect(
+    result.lost,
+    `accepted but neither delivered nor dead-lettered after ${seconds(result.waitedMs)} (the last ${seconds(STALL_MS)} without progress); where they are:\n${result.pendingSummary}\n(details: ${running.directory}/pending.json with KEEP_FAULT_LOGS=1)`,
+  ).toEqual([]);
   expect(result.both, 'both delivered and dead-lettered').toEqual([]);
   expect(result.accepted).toBeGreaterThan(0);
   expect(client.log.rejected.size, `4xx answers: ${[...client.log.rejected]}`).toBe(0);
@@ -161,7 +173,10 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
       client,
     );
     expect(codes).toEqual(codes.map(() => 0));
-    expect(client.log.failedAttempts, 'answers other than 202, retried or not').toBe(0);
+    expect(
+      client.log.failedAttempts,
+      `answers other than 202, retried or not; cut off by a balancer: ${cluster.droppedRequests || 'none'}`,
+    ).toBe(0);
     expect(client.log.failedRequests).toBe(0);
   });
 
