@@ -12,6 +12,8 @@ export interface ClientLog {
   failedRequests: number;
   /** Answers other than 202 (and requests without an answer), retried ones included. */
   failedAttempts: number;
+  /** The same attempts by what happened: a status code, "timeout" (no answer in 10 s) or "no answer" (connection cut). */
+  failures: Map<string, number>;
   /** Answers that were not retried because they were 4xx: a client bug, never expected here. */
   rejected: Map<number, number>;
 }
@@ -20,7 +22,7 @@ export interface ClientLog {
 export const deliveryRequestBody = deliveryRequest;
 
 export class LoadClient {
-  readonly log: ClientLog = { accepted: new Map(), failedRequests: 0, failedAttempts: 0, rejected: new Map() };
+  readonly log: ClientLog = { accepted: new Map(), failedRequests: 0, failedAttempts: 0, failures: new Map(), rejected: new Map() };
   private readonly inFlight = new Set<Promise<void>>();
   private readonly gatewayUrl: string;
   private readonly token: string;
@@ -37,6 +39,7 @@ export class LoadClient {
   /** One request, retried with the same key until it is accepted or the attempts run out. */
   async submit(key: string = randomUUID(), body = deliveryRequestBody(this.owner)): Promise<string | undefined> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      let noAnswer = 'no answer';
       const status = await fetch(`${this.gatewayUrl}/api/deliveryrequests`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -52,10 +55,15 @@ export class LoadClient {
           await response.body?.cancel();
           return response.status;
         },
-        () => 0,
+        (error: unknown) => {
+          noAnswer = (error as Error).name === 'TimeoutError' ? 'timeout' : 'no answer';
+          return 0;
+        },
       );
       if (status === 202) return this.log.accepted.get(key);
       this.log.failedAttempts += 1;
+      const cause = status === 0 ? noAnswer : String(status);
+      this.log.failures.set(cause, (this.log.failures.get(cause) ?? 0) + 1);
       if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
         this.log.rejected.set(status, (this.log.rejected.get(status) ?? 0) + 1);
         break;

@@ -136,7 +136,8 @@ export class Cluster {
     const replica = { url: `http://127.0.0.1:${port}`, child };
     this.replicas[service].push(replica);
     this.balancers[service].add(replica.url);
-    const deadline = Date.now() + 60_000;
+    // Generous: a replica booting on a starved CPU is slow, not broken; one that never gets ready still fails.
+    const deadline = Date.now() + 180_000;
     while (!this.balancers[service].readyReplicas.includes(replica.url)) {
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}; see ${this.directory}`);
       if (Date.now() > deadline) throw new Error(`${service} did not become ready; see ${this.directory}`);

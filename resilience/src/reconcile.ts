@@ -86,7 +86,12 @@ export function summarizePending(pending: PendingRequest[]): string {
       request.location === undefined
         ? 'queue not readable'
         : `${request.location}, ${request.attemptsMade} attempts made, ${request.attemptsStarted} taken, ${request.stalledCounter} stalled`;
-    const key = `${where}; last error: ${request.lastError?.slice(0, 160) ?? 'none'}`;
+    // The queue adapter records no reason when a handler asks for RetryLater (no attempt used).
+    const bounced = request.location === 'delayed' && request.attemptsMade === 0 && (request.attemptsStarted ?? 0) > 0;
+    const lastError =
+      request.lastError?.slice(0, 160) ??
+      (bounced ? 'none recorded: put back by RetryLater (a circuit open or bulkhead full; see the workflow log)' : 'none');
+    const key = `${where}; last error: ${lastError}`;
     groups.set(key, [...(groups.get(key) ?? []), request]);
   }
   return [...groups]

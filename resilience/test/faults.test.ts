@@ -175,7 +175,7 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
     expect(codes).toEqual(codes.map(() => 0));
     expect(
       client.log.failedAttempts,
-      `answers other than 202, retried or not; cut off by a balancer: ${cluster.droppedRequests || 'none'}`,
+      `answers other than 202, retried or not: ${[...client.log.failures].map(([cause, count]) => `${cause} × ${count}`).join(', ')}; cut off by a balancer: ${cluster.droppedRequests || 'none'}`,
     ).toBe(0);
     expect(client.log.failedRequests).toBe(0);
   });
