@@ -96,7 +96,8 @@ export class Balancer {
       },
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      this.drop(`${target.host}: ${error.code ?? error.message}`);
+      // A caller that hung up first (killed, or gave up after its timeout) was not cut off here.
+      if (!request.destroyed && !response.destroyed) this.drop(`${target.host}: ${error.code ?? error.message}`);
       request.socket.destroy();
     });
     request.pipe(upstream);
