@@ -24,10 +24,16 @@ export interface Backends {
   deliveries: HttpClient;
 }
 
-/** A backend that is known to be unhealthy delays the message instead of spending its attempts. */
-export function asQueueOutcome(error: unknown): unknown {
+/**
+ * A backend that is known to be unhealthy delays the message instead of spending its attempts.
+ * The delay is spread over one to two times the backend's own pause: with one fixed delay a
+ * whole backlog came due in the same instant, reopened the circuit at once, and left the
+ * backend idle for the rest of each pause (a rolling restart settled in minutes, not seconds).
+ */
+export function asQueueOutcome(error: unknown, random: () => number = Math.random): unknown {
   if (error instanceof UpstreamError && (error.reason === 'circuit-open' || error.reason === 'bulkhead-full')) {
-    return new RetryLater(`${error.upstream}: ${error.reason}`, error.retryAfterMs ?? 1_000);
+    const pause = error.retryAfterMs ?? 1_000;
+    return new RetryLater(`${error.upstream}: ${error.reason}`, Math.round(pause * (1 + random())));
   }
   return error;
 }
