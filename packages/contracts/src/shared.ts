@@ -5,19 +5,27 @@ import { LIMITS } from './limits.ts';
 
 /** No control characters (C0, DEL, C1): they have no place in a label or a tag and break logs and terminals. */
 const CONTROL_CHARACTER = /\p{Cc}/u;
+/** The same characters, spelled out for a JSON Schema pattern (ECMA-262 without the u flag). */
+const CONTROLS = '\\u0000-\\u001f\\u007f-\\u009f';
+const NO_CONTROL = `[^${CONTROLS}]`;
 
 /**
  * Free text from a client: well-formed Unicode (no lone surrogates, which JSON escapes can
  * carry and no store or log line represents faithfully) and no control characters.
  */
 export function text(maxLength: number, minLength = 0) {
-  return z
-    .string()
-    .trim()
-    .min(minLength)
-    .max(maxLength)
-    .refine((value) => value.isWellFormed(), 'must be well-formed Unicode text (no lone surrogates)')
-    .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters');
+  return (
+    z
+      .string()
+      .trim()
+      .min(minLength)
+      .max(maxLength)
+      .refine((value) => value.isWellFormed(), 'must be well-formed Unicode text (no lone surrogates)')
+      .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters')
+      // The refinements do not reach the OpenAPI document; this pattern says the same to clients
+      // and generators (no control characters; when text is required, something besides spaces).
+      .meta({ pattern: minLength > 0 ? `^${NO_CONTROL}*[^\\s\\ufeff${CONTROLS}]${NO_CONTROL}*$` : `^${NO_CONTROL}*$` })
+  );
 }
 
 /**
@@ -30,7 +38,7 @@ export const Identifier = z
   .max(LIMITS.identifierLength)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]*$/, 'must start with a letter or digit and contain only letters, digits and . _ : @ -');
 
-export const Coordinates = z.object({
+export const Coordinates = z.strictObject({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
   altitude: z.number().min(-500).max(20_000).optional(),
