@@ -48,8 +48,8 @@ the customer meanwhile: they were accepted, and completed late.
 **Reading the rolling restart.** Nothing is lost, but the backlog drains in minutes, not
 seconds, and the probe request sent after the last replica was replaced queues behind it
 ("never" within its 120 s). The trigger is the test's MongoDB stand-in: FerretDB v1 on
-SQLite uses its \\`_id\\` lookup only when a filter has that one key, and the package store
-writes with \\`{_id, ownerId}\\` (the shard key, which Cosmos DB for MongoDB routes on), so every
+SQLite uses its \`_id\` lookup only when a filter has that one key, and the package store
+writes with \`{_id, ownerId}\` (the shard key, which Cosmos DB for MongoDB routes on), so every
 upsert scans the collection and slows as packages pile up (5.7 upserts/s at 2,000 packages
 against 90 on an empty one). The workflow's 2 s timeout then opens the package circuit. With
 the package scan removed from FerretDB as an experiment, the same run settled 2.6 s after the
