@@ -16,8 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = process.env.SCHEMATHESIS_BIN ?? join(ROOT, '.tools/venv/bin/st');
 const INSTALL = 'python3 -m venv .tools/venv && .tools/venv/bin/pip install -r e2e/schemathesis/requirements.txt';
 const RUN = 'SCHEMATHESIS=1 pnpm exec vitest run e2e/test/schemathesis.test.ts';
-// Off by default until the gateway fixes for what it found have landed (see the commit that
-// added this file); CI turns it on by exporting SCHEMATHESIS=1 in .ci/run.
+// A few minutes, and it needs Python: opt in with SCHEMATHESIS=1 (CI exports it in .ci/run).
 const skipped =
   process.env.SCHEMATHESIS !== '1'
     ? `off unless SCHEMATHESIS=1; run it with: ${RUN}`
@@ -70,11 +69,14 @@ function configFile(options: { ids: string[]; owner?: string; cursor?: string | 
   // An Idempotency-Key sent again with a different body is refused with 422, as documented: the
   // generator reuses short keys ("0") across different bodies by chance, which is not a
   // valid request being refused.
+  // And the time rules need the clock (a pickup at most 366 days from now, a deadline not yet
+  // passed and after the pickup): no schema can state them, so a schema-valid date the rules
+  // refuse is answered 400 with the field named, as the contract says.
   for (const operation of ['POST /api/deliveryrequests', 'PATCH /api/deliveryrequests/{deliveryId}'])
     lines.push(
       '[[operations]]',
       `include-name = ${s(operation)}`,
-      `checks.positive_data_acceptance.expected-statuses = ${s(['2xx', '3xx', '401', '403', '404', '409', '422', '429', '5xx'])}`,
+      `checks.positive_data_acceptance.expected-statuses = ${s(['2xx', '3xx', '400', '401', '403', '404', '409', '422', '429', '5xx'])}`,
     );
   // A list cursor is opaque: the coverage phase sends boundary values ("0") that no schema
   // can rule out and that the API rightly refuses with 400. (Fuzzing mostly sends the real
@@ -220,6 +222,12 @@ describe('Schemathesis against the gateway', () => {
             `${system.urls.gateway}/openapi.json`,
             '--checks',
             'all',
+            // The only DELETE in the API is the cancel of a delivery request: a reschedule sent
+            // after it is accepted (202, queued) and then refused on the delivery's timeline
+            // (RescheduleRefused), so "a deleted resource is still available" does not apply.
+            // The stateful phase ignores per-operation settings for this check.
+            '--exclude-checks',
+            'use_after_free',
             '--header',
             `Authorization: Bearer ${await token(system)}`,
             '--max-time',
