@@ -548,7 +548,7 @@ export function eventsOf(id: string, record: DeliveryRecord | undefined, recorde
   return [...recorded.map(publicEvent), ...progress(delivery, now).pending];
 }
 
-/** Whether a delivery answers a list query's stage (at the stage time has brought it to). */
+/** A list entry's public view at the stage time has brought it to; none for a cancel remembered before its delivery. */
 export function listedView(record: DeliveryRecord | undefined, now: Date): Delivery | undefined {
   if (record?.kind !== 'delivery') return undefined;
   return toDelivery(record.id, record, now);
