@@ -56,7 +56,7 @@ the package scan removed from FerretDB as an experiment, the same run settled 2.
 load. Messages put off by an open circuit come back spread over one to two times its pause
 (they used to come back all at once, which re-opened it at once). Six runs in a row on
 2 cores, 1,801 accepted and 1,801 completed each time: settled 108, 146, 151, 290 and 458 s
-after the load (the last with the whole unit suite running beside it), and 775 s with a
+after the load (the last with the whole unit suite running beside it), and 758 s with a
 busy loop on both cores beside it; before the spread, 439 to 1,441 s.
 
 The client behaves as the API asks clients to: a request that gets no answer or a \`5xx\`
