@@ -5,17 +5,13 @@ import { capturingLogger, startForInject, testConfig } from '@dronedelivery/serv
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
-import { MemoryDeliveryStore } from '../src/store/memory.ts';
 import type { DeliveryStore } from '../src/store/store.ts';
 import { at, deliveryBody, dropoff, times } from './fixtures.ts';
-import { openRedisStore, redisUrl } from './redis-fixture.ts';
+import { storeAdapters } from './redis-fixture.ts';
 
 const config = { ...configSchema.parse({}), ...testConfig() };
 
-const adapters: { name: string; open: () => Promise<{ store: DeliveryStore; cleanup: () => Promise<void> }> }[] = [
-  { name: 'in-memory', open: async () => ({ store: new MemoryDeliveryStore(), cleanup: async () => {} }) },
-];
-if (redisUrl) adapters.push({ name: 'Redis', open: () => openRedisStore(redisUrl as string) });
+const adapters = storeAdapters;
 
 describe.each(adapters)('delivery API on $name', ({ open }) => {
   let app: ServiceInstance;

@@ -6,17 +6,13 @@ import { capturingLogger, startForInject, testConfig } from '@dronedelivery/serv
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
-import { MemoryDeliveryStore } from '../src/store/memory.ts';
 import type { DeliveryStore } from '../src/store/store.ts';
 import { deliveryBody, times } from './fixtures.ts';
-import { openRedisStore, redisUrl } from './redis-fixture.ts';
+import { storeAdapters } from './redis-fixture.ts';
 
 const config = { ...configSchema.parse({}), ...testConfig() };
 
-const adapters: { name: string; open: () => Promise<{ store: DeliveryStore; cleanup: () => Promise<void> }> }[] = [
-  { name: 'in-memory', open: async () => ({ store: new MemoryDeliveryStore(), cleanup: async () => {} }) },
-];
-if (redisUrl) adapters.push({ name: 'Redis', open: () => openRedisStore(redisUrl as string) });
+const adapters = storeAdapters;
 
 const { assignment, ...details } = deliveryBody();
 const requestedAt = '2026-11-20T08:59:00.000Z';

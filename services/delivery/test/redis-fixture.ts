@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@dronedelivery/redis';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
+import { MemoryDeliveryStore } from '../src/store/memory.ts';
 import { RedisDeliveryStore } from '../src/store/redis.ts';
+import type { DeliveryStore } from '../src/store/store.ts';
 
 export const redisUrl = process.env.REDIS_URL;
 
@@ -37,3 +39,9 @@ export async function openRedisStore(url: string): Promise<{ store: RedisDeliver
     },
   };
 }
+
+/** The stores the delivery API suites run against: memory always, Redis when REDIS_URL is set. */
+export const storeAdapters: { name: string; open: () => Promise<{ store: DeliveryStore; cleanup: () => Promise<void> }> }[] = [
+  { name: 'in-memory', open: async () => ({ store: new MemoryDeliveryStore(), cleanup: async () => {} }) },
+  ...(redisUrl ? [{ name: 'Redis', open: () => openRedisStore(redisUrl as string) }] : []),
+];
