@@ -39,6 +39,7 @@ import {
 } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { listVisibleDeliveries } from './delivery-list.ts';
 import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from './delivery-views.ts';
 import { call, forward, forwardedHeaders, relay, type Upstreams } from './upstreams.ts';
 
@@ -143,7 +144,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
         response: { 200: DeliveryPage, ...problems },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const caller = callerOf(request);
       const { ownerId } = request.query;
       if (!isOperator(caller)) {
@@ -151,7 +152,7 @@ export function registerRoutes(app: ServiceInstance, upstreams: Upstreams): void
         if (ownerId !== undefined) requireOwner(caller, ownerId);
       }
       const query = { ...request.query, ...(isOperator(caller) ? {} : { ownerId: caller.ownerId }) };
-      return forward(reply, upstreams.delivery, request, caller, { method: 'GET', path: '/api/deliveries', query });
+      return listVisibleDeliveries(upstreams, request, caller, query);
     },
   );
 

@@ -52,10 +52,13 @@ export async function deployAndSmoke(): Promise<StageOutcome[]> {
     });
     started = Date.now();
     const smoke = await run('node', ['loadtest/src/scenario-cli.ts', 'smoke'], {
-      env: { LOADTEST_TARGET: 'http://127.0.0.1:8080', JWT_SECRET: jwtSecret },
+      // Nine containers on one machine: latency and achieved rate say more about the machine
+      // than the release, so they are reported and only the error rate gates (a pipeline
+      // against a real cluster gates on every threshold).
+      env: { LOADTEST_TARGET: 'http://127.0.0.1:8080', JWT_SECRET: jwtSecret, LOADTEST_GATE: 'errors' },
       allowFailure: true,
     });
-    const verdict = smoke.stdout.split('\n').filter((line) => /^(overall|thresholds| {2}BREACHED)/.test(line));
+    const verdict = smoke.stdout.split('\n').filter((line) => /^(overall|thresholds| {2}BREACHED| {2}over target)/.test(line));
     outcomes.push({
       stage: 'smoke',
       status: smoke.status === 0 ? 'passed' : 'failed',

@@ -1,7 +1,7 @@
 // Delivery requests, as customers send them to ingestion, and the messages ingestion puts
 // on the delivery-request queue for the workflow.
 import { z } from 'zod';
-import { Deadline, type DeliveryDetails } from './deliveries.ts';
+import { Deadline, type DeliveryDetails, DeliveryListQuery } from './deliveries.ts';
 import { LIMITS, pickupHorizon } from './limits.ts';
 import { PackageTag, PackageWeight } from './packages.ts';
 import { ConfirmationRequired, Coordinates, Identifier, Instant, Location, PackageSize } from './shared.ts';
@@ -61,6 +61,18 @@ export const AcceptedDeliveryRequest = DeliveryRequestFields.extend({
 export const DeliveryAcceptance = z.object({
   acceptedAt: z.string(),
   request: AcceptedDeliveryRequest,
+});
+
+/**
+ * `GET /api/deliveryrequests` (internal): the acceptances still on record, newest first, in the
+ * same list order and cursor as `GET /api/deliveries` (a delivery's creation time is its
+ * acceptance time), so the gateway can list requests the workflow has not recorded yet.
+ */
+export const AcceptanceListQuery = DeliveryListQuery.omit({ stage: true });
+
+export const AcceptancePage = z.object({
+  items: z.array(DeliveryAcceptance),
+  nextCursor: z.string().optional(),
 });
 
 /** A delivery's details, as its accepted request gives them. */
@@ -134,3 +146,5 @@ export type DeliveryRequestChange = z.infer<typeof DeliveryRequestChange>;
 export type AcceptedDeliveryRequestChange = z.infer<typeof AcceptedDeliveryRequestChange>;
 export type QueueMessageType = z.infer<typeof QueueMessageType>;
 export type QueueMessage = z.infer<typeof QueueMessage>;
+export type AcceptanceListQuery = z.infer<typeof AcceptanceListQuery>;
+export type AcceptancePage = z.infer<typeof AcceptancePage>;

@@ -75,3 +75,4 @@ export async function waitUntilConnected(redis: Redis, timeoutMs = 2_000): Promi
 }
 
 export { Redis } from 'ioredis';
+export { readPositions } from './position-list.ts';

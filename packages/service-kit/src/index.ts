@@ -41,6 +41,15 @@ export { Lifecycle } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions } from './logger.ts';
 export { type MetricDefinition, Metrics } from './metrics.ts';
 export {
+  decodeListCursor,
+  encodeListCursor,
+  inRange,
+  isBefore,
+  type ListPosition,
+  type ListRange,
+  PositionLists,
+} from './position-list.ts';
+export {
   BadRequest,
   Conflict,
   type FieldError,

@@ -3,26 +3,12 @@
 // view, reading the list in batches; the cursor is the last position read, so a page can
 // hold fewer items than asked and still have a next page.
 import type { Delivery, DeliveryListQuery, DeliveryPage } from '@dronedelivery/contracts';
-import { BadRequest } from '@dronedelivery/service-kit';
+import { decodeListCursor, encodeListCursor } from '@dronedelivery/service-kit';
 import { listedView } from './domain.ts';
-import type { DeliveryStore, ListPosition } from './store/store.ts';
+import type { DeliveryStore } from './store/store.ts';
 
 /** Most list entries read to fill one page: bounds the work of a sparse filter. */
 const MAX_SCANNED = 1_000;
-
-export function encodeCursor(position: ListPosition): string {
-  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): ListPosition {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'number' && Number.isSafeInteger(at) && typeof id === 'string' && id.length > 0) return { at, id };
-  } catch {
-    // falls through to the refusal below
-  }
-  throw new BadRequest('The cursor is not one this service gave out.', [{ path: 'querystring.cursor', message: 'is not a nextCursor' }]);
-}
 
 export async function listDeliveries(store: DeliveryStore, query: DeliveryListQuery, now: Date): Promise<DeliveryPage> {
   const items: Delivery[] = [];
@@ -31,7 +17,7 @@ export async function listDeliveries(store: DeliveryStore, query: DeliveryListQu
     from: query.from === undefined ? undefined : Date.parse(query.from),
     to: query.to === undefined ? undefined : Date.parse(query.to),
   };
-  let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  let after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
   let scanned = 0;
   while (items.length < query.limit && scanned < MAX_SCANNED) {
     const positions = await store.listPositions({ ...range, after, count: Math.min(100, query.limit - items.length + 10) });
@@ -50,5 +36,5 @@ export async function listDeliveries(store: DeliveryStore, query: DeliveryListQu
     if (gone.length > 0) await store.unlist(gone);
   }
   const more = after !== undefined && (await store.listPositions({ ...range, after, count: 1 })).length > 0;
-  return { items, ...(more && after ? { nextCursor: encodeCursor(after) } : {}) };
+  return { items, ...(more && after ? { nextCursor: encodeListCursor(after) } : {}) };
 }

@@ -1,6 +1,8 @@
 // HTTP routes of ingestion: validate, honour the Idempotency-Key, publish, answer 202
 // only once the queue has the message.
 import {
+  AcceptanceListQuery,
+  AcceptancePage,
   AcceptedCancellation,
   AcceptedDeliveryRequest,
   AcceptedDeliveryRequestChange,
@@ -14,10 +16,18 @@ import {
 } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import type { DeliveryQueue } from '@dronedelivery/queue';
-import { forwardedCaller, mayAccess, NotFound, type ServiceInstance, UnprocessableContent } from '@dronedelivery/service-kit';
+import {
+  decodeListCursor,
+  encodeListCursor,
+  forwardedCaller,
+  isOperator,
+  mayAccess,
+  NotFound,
+  type ServiceInstance,
+  UnprocessableContent,
+} from '@dronedelivery/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import type { AcceptanceStore } from './acceptances/store.ts';
+import { type AcceptanceStore, positionOf } from './acceptances/store.ts';
 import type { Acceptance, IdempotencyStore } from './idempotency/store.ts';
 import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
 
@@ -69,7 +79,7 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
 
   app.addHook('onResponse', async (request, reply) => {
     const reason = REJECTION_REASONS[reply.statusCode];
-    if (reason && request.url.startsWith('/api/deliveryrequests')) rejected.inc({ reason });
+    if (reason && request.method !== 'GET' && request.url.startsWith('/api/deliveryrequests')) rejected.inc({ reason });
   });
 
   /**
@@ -203,6 +213,36 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
       const acceptance = await visibleAcceptance(request, deliveryId);
       if (!acceptance) throw new NotFound(`Ingestion has no record of a request for delivery ${deliveryId}.`);
       return acceptance;
+    },
+  );
+
+  app.get(
+    '/api/deliveryrequests',
+    {
+      schema: {
+        summary:
+          "Acceptances on record, newest first, a page at a time: one owner's, or everyone's (internal: the gateway lists requests the workflow has not recorded yet).",
+        tags: ['internal'],
+        querystring: AcceptanceListQuery,
+        response: { 200: AcceptancePage, 400: Problem },
+      },
+    },
+    async (request) => {
+      const caller = forwardedCaller(request.headers);
+      // A customer lists its own acceptances, whatever the query says; the gateway sets the same.
+      const ownerId = caller && !isOperator(caller) ? caller.ownerId : request.query.ownerId;
+      if (caller && !isOperator(caller) && ownerId === undefined) return { items: [] };
+      const { from, to, cursor, limit } = request.query;
+      const items = await acceptances.list({
+        ownerId,
+        after: cursor === undefined ? undefined : decodeListCursor(cursor),
+        from: from === undefined ? undefined : Date.parse(from),
+        to: to === undefined ? undefined : Date.parse(to),
+        count: limit + 1,
+      });
+      const page = items.slice(0, limit);
+      const last = page.at(-1);
+      return { items: page, ...(items.length > limit && last ? { nextCursor: encodeListCursor(positionOf(last)) } : {}) };
     },
   );
 }

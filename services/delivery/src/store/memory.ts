@@ -1,6 +1,7 @@
 // In-memory DeliveryStore for embedded mode and tests: the same contract as Redis,
 // including versioned writes and retention, with data lost on exit.
 import type { TrackingEvent } from '@dronedelivery/contracts';
+import { PositionLists } from '@dronedelivery/service-kit';
 import type { Change, Notification } from '../domain.ts';
 import type { DeliveryStore, ListPosition, ListRange, VersionedRecord } from './store.ts';
 
@@ -12,14 +13,11 @@ interface Entry extends VersionedRecord {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-/** Whether `a` comes before `b` in time order (ties broken by id). */
-const before = (a: ListPosition, b: ListPosition) => a.at < b.at || (a.at === b.at && a.id < b.id);
-
 export class MemoryDeliveryStore implements DeliveryStore {
   private readonly deliveries = new Map<string, Entry>();
   private readonly ownerMonths = new Map<string, Set<string>>();
   /** Lists, newest first: every delivery under '', and each owner's under its id. */
-  private readonly lists = new Map<string, ListPosition[]>();
+  private readonly lists = new PositionLists();
   private readonly notifications: Notification[] = [];
   private readonly maxNotifications: number;
 
@@ -57,7 +55,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
       this.ownerMonths.set(key, members);
     }
     if (change.listed) {
-      for (const list of ['', change.listed.ownerId]) this.insert(list, { at: change.listed.at, id });
+      for (const list of ['', change.listed.ownerId]) this.lists.add(list, { at: change.listed.at, id });
     }
     this.notifications.push(...clone(change.notifications));
     this.notifications.splice(0, Math.max(0, this.notifications.length - this.maxNotifications));
@@ -69,24 +67,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async listPositions(range: ListRange): Promise<ListPosition[]> {
-    const positions = this.lists.get(range.ownerId ?? '') ?? [];
-    const found: ListPosition[] = [];
-    // Kept oldest first (new deliveries append at the end); read backwards from the newest allowed.
-    for (let i = this.indexAfter(positions, range) - 1; i >= 0 && found.length < range.count; i -= 1) {
-      const position = positions[i] as ListPosition;
-      if (range.from !== undefined && position.at < range.from) break;
-      found.push({ ...position });
-    }
-    return found;
+    return this.lists.read(range.ownerId ?? '', range);
   }
 
   async unlist(entries: { ownerId?: string | undefined; id: string }[]): Promise<void> {
     for (const { ownerId, id } of entries) {
-      for (const list of ownerId === undefined ? [''] : ['', ownerId]) {
-        const positions = this.lists.get(list);
-        const index = positions?.findIndex((position) => position.id === id) ?? -1;
-        if (index >= 0) positions?.splice(index, 1);
-      }
+      for (const list of ownerId === undefined ? [''] : ['', ownerId]) this.lists.remove(list, id);
     }
   }
 
@@ -101,29 +87,6 @@ export class MemoryDeliveryStore implements DeliveryStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {}
-
-  /** Ordered by time, then id, as a sorted set orders its members; new ones usually go last. */
-  private insert(list: string, position: ListPosition): void {
-    const positions = this.lists.get(list) ?? [];
-    this.lists.set(list, positions);
-    let index = positions.length;
-    while (index > 0 && before(position, positions[index - 1] as ListPosition)) index -= 1;
-    positions.splice(index, 0, position);
-  }
-
-  /** The index of the first position not allowed by the range's upper bounds (`after`, `to`). */
-  private indexAfter(positions: ListPosition[], range: ListRange): number {
-    let low = 0;
-    let high = positions.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const position = positions[middle] as ListPosition;
-      const allowed = (!range.after || before(position, range.after)) && (range.to === undefined || position.at < range.to);
-      if (allowed) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
 
   /** The entry, unless its retention has passed (then it is forgotten, as Redis would). */
   private live(id: string): Entry | undefined {

@@ -3,7 +3,7 @@
 // maintains the owner index, emits notifications and sets the retention expiry, so a
 // reader never sees half a change. Key design: see README, "The delivery service".
 import type { TrackingEvent } from '@dronedelivery/contracts';
-import { createRedisClient, type Redis, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+import { createRedisClient, type Redis, readPositions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
 import { connectWithRetry, type Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { Change, DeliveryRecord, Notification } from '../domain.ts';
@@ -154,23 +154,7 @@ export class RedisDeliveryStore implements DeliveryStore {
 
   async listPositions(range: ListRange): Promise<ListPosition[]> {
     const key = range.ownerId === undefined ? keys.listAll : keys.listOwner(range.ownerId);
-    const upper = Math.min(range.after?.at ?? Number.POSITIVE_INFINITY, range.to === undefined ? Number.POSITIVE_INFINITY : range.to - 1);
-    const max = upper === Number.POSITIVE_INFINITY ? '+inf' : String(upper);
-    const min = range.from === undefined ? '-inf' : String(range.from);
-    const found: ListPosition[] = [];
-    // Several deliveries can share a millisecond: skip those at the cursor's time up to its id.
-    for (let offset = 0; found.length < range.count; ) {
-      const batch = range.count - found.length;
-      const flat = await this.guard(() => this.redis.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', offset, batch));
-      for (let i = 0; i < flat.length; i += 2) {
-        const position = { id: flat[i] as string, at: Number(flat[i + 1]) };
-        if (range.after && position.at === range.after.at && position.id >= range.after.id) continue;
-        found.push(position);
-      }
-      offset += flat.length / 2;
-      if (flat.length / 2 < batch) break;
-    }
-    return found;
+    return this.guard(() => readPositions(this.redis, key, range));
   }
 
   async unlist(entries: { ownerId?: string | undefined; id: string }[]): Promise<void> {

@@ -1,6 +1,7 @@
 // The port: what the delivery service needs from a store. Writes are compare-and-set on
 // a record version, so a command decided on a stale read is retried, never lost.
 import type { TrackingEvent } from '@dronedelivery/contracts';
+import type { ListRange as KitListRange, ListPosition } from '@dronedelivery/service-kit';
 import type { Change, DeliveryRecord, Notification } from '../domain.ts';
 
 export interface VersionedRecord {
@@ -9,22 +10,11 @@ export interface VersionedRecord {
   version: number;
 }
 
-/** A place in a list of deliveries, newest first: creation time (epoch ms), then id. */
-export interface ListPosition {
-  at: number;
-  id: string;
-}
+export type { ListPosition };
 
-export interface ListRange {
+export interface ListRange extends KitListRange {
   /** One owner's deliveries; every owner's when absent (operators). */
   ownerId?: string | undefined;
-  /** Only positions after this one (the previous page's last). */
-  after?: ListPosition | undefined;
-  /** Created at or after (epoch ms). */
-  from?: number | undefined;
-  /** Created before (epoch ms). */
-  to?: number | undefined;
-  count: number;
 }
 
 export interface DeliveryStore {

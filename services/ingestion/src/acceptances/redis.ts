@@ -1,25 +1,79 @@
-// Acceptances in Redis (the queue's): one key per delivery id, written with SET NX and a TTL.
+// Acceptances in Redis (the queue's): one key per delivery id, written with SET NX and a TTL,
+// and two newest-first lists (sorted sets by acceptance time): everyone's and the owner's.
+// Ids never start with '~', so the list keys cannot meet a delivery id. Entries older than the
+// TTL are trimmed whenever a new acceptance is listed; an entry whose record expired first is
+// skipped and dropped when read.
 import type { DeliveryAcceptance } from '@dronedelivery/contracts';
-import { createRedisClient, type Redis, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
-import type { AcceptanceStore } from './store.ts';
+import { createRedisClient, type Redis, readPositions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+import { type AcceptanceRange, type AcceptanceStore, positionOf } from './store.ts';
+
+const LIST_ALL = '~list';
+const listOf = (ownerId: string) => `~owner/${ownerId}`;
+
+/** KEYS: record, everyone's list, the owner's list. ARGV: json, ttl (s), at (ms), id, oldest kept (ms). */
+const RECORD = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
+for i = 2, 3 do
+  redis.call('ZADD', KEYS[i], ARGV[3], ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. ARGV[5])
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1
+`;
+
+type Scripted = Redis & {
+  recordAcceptance(
+    record: string,
+    all: string,
+    owner: string,
+    json: string,
+    ttl: number,
+    at: number,
+    id: string,
+    oldest: number,
+  ): Promise<number>;
+};
 
 export class RedisAcceptanceStore implements AcceptanceStore {
-  private readonly redis: Redis;
+  private readonly redis: Scripted;
 
   constructor(
     settings: { url: string; password?: string | undefined; keyPrefix: string },
     log: { warn: (object: object, message: string) => void },
   ) {
-    this.redis = createRedisClient({ ...settings, connectionName: 'dronedelivery-ingestion-acceptances', commandTimeoutMs: 2_000 }, log);
+    const redis = createRedisClient({ ...settings, connectionName: 'dronedelivery-ingestion-acceptances', commandTimeoutMs: 2_000 }, log);
+    redis.defineCommand('recordAcceptance', { numberOfKeys: 3, lua: RECORD });
+    this.redis = redis as Scripted;
   }
 
   async record(acceptance: DeliveryAcceptance, ttlSeconds: number): Promise<void> {
-    await this.guard(() => this.redis.set(acceptance.request.deliveryId, JSON.stringify(acceptance), 'EX', ttlSeconds, 'NX'));
+    const { at, id } = positionOf(acceptance);
+    const oldest = Date.now() - ttlSeconds * 1000;
+    await this.guard(() =>
+      this.redis.recordAcceptance(id, LIST_ALL, listOf(acceptance.request.ownerId), JSON.stringify(acceptance), ttlSeconds, at, id, oldest),
+    );
   }
 
   async find(deliveryId: string): Promise<DeliveryAcceptance | undefined> {
     const stored = await this.guard(() => this.redis.get(deliveryId));
     return stored === null ? undefined : (JSON.parse(stored) as DeliveryAcceptance);
+  }
+
+  async list(range: AcceptanceRange): Promise<DeliveryAcceptance[]> {
+    const key = range.ownerId === undefined ? LIST_ALL : listOf(range.ownerId);
+    const found: DeliveryAcceptance[] = [];
+    let after = range.after;
+    for (;;) {
+      const wanted = range.count - found.length;
+      const positions = await this.guard(() => readPositions(this.redis, key, { ...range, after, count: wanted }));
+      if (positions.length === 0) return found;
+      const stored = await this.guard(() => this.redis.mget(positions.map((position) => position.id)));
+      const expired = positions.filter((_, index) => stored[index] === null).map((position) => position.id);
+      for (const json of stored) if (json !== null) found.push(JSON.parse(json) as DeliveryAcceptance);
+      if (expired.length > 0) await this.guard(() => this.redis.zrem(key, ...expired));
+      after = positions.at(-1);
+      if (found.length >= range.count || positions.length < wanted) return found;
+    }
   }
 
   async ping(): Promise<void> {
