@@ -1,26 +1,18 @@
-// The charts and the services they deploy: which config schema each chart's settings must
-// satisfy, and which of those settings are secrets (never in values, only from a Secret or
+// The charts and the services they deploy (one per unit of the system): which config schema
+// each chart's settings must satisfy, and which of those settings are secrets (never in values, only from a Secret or
 // Key Vault). The values schemas and the chart tests both start from this table.
-import { configSchema as deliveryConfig } from '@dronedelivery/delivery/src/config.ts';
-import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
-import { configSchema as gatewayConfig } from '@dronedelivery/gateway/src/config.ts';
-import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
-import { configSchema as packageConfig } from '@dronedelivery/package/src/config.ts';
 import { telemetryEnvironmentSchema } from '@dronedelivery/service-kit';
-import { configSchema as workflowConfig } from '@dronedelivery/workflow/src/config.ts';
+import { UNIT_NAMES, type UnitName, unitNamed } from '@dronedelivery/system';
 import { z } from 'zod';
 
-export const SERVICE_CHARTS = ['gateway', 'ingestion', 'workflow', 'delivery', 'package', 'dronescheduler'] as const;
-export type ServiceChart = (typeof SERVICE_CHARTS)[number];
+/** One chart per unit of the system, named after it (charts/<name>). */
+export const SERVICE_CHARTS = UNIT_NAMES;
+export type ServiceChart = UnitName;
 
-export const configSchemas: Record<ServiceChart, z.ZodType> = {
-  gateway: gatewayConfig,
-  ingestion: ingestionConfig,
-  workflow: workflowConfig,
-  delivery: deliveryConfig,
-  package: packageConfig,
-  dronescheduler: schedulerConfig,
-};
+export const configSchemas = Object.fromEntries(UNIT_NAMES.map((name) => [name, unitNamed(name).configSchema])) as Record<
+  ServiceChart,
+  z.ZodType
+>;
 
 /** Settings that are credentials, or carry them: they may only come from secrets.variables. */
 export const SECRET_VARIABLES = new Set([

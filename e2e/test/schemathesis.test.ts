@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RunningSystem, type ServiceName, startSystem } from '@dronedelivery/embedded';
 import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
+import { UNIT_NAMES } from '@dronedelivery/system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +37,7 @@ const MAX_TIME = Number(process.env.SCHEMATHESIS_MAX_TIME ?? 90);
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20260101';
 
 const OWNER = `st-${randomUUID().slice(0, 8)}`;
-const SERVICES: ServiceName[] = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'];
+const SERVICES: ServiceName[] = UNIT_NAMES;
 
 /** A small schemathesis.toml, written for each run (TOML strings and arrays are JSON-compatible). */
 function configFile(options: { ids: string[]; owner?: string; cursor?: string | undefined }): string {

@@ -2,8 +2,9 @@
 // everything in memory, and again with real Redis and MongoDB whenever REDIS_URL and
 // MONGODB_URL are set (CI sets them).
 import { randomUUID } from 'node:crypto';
-import { type RunningSystem, type ServiceName, startSystem } from '@dronedelivery/embedded';
+import { type RunningSystem, startSystem } from '@dronedelivery/embedded';
 import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
+import { UNIT_NAMES } from '@dronedelivery/system';
 
 const realServers = { REDIS_URL: process.env.REDIS_URL, MONGODB_URL: process.env.MONGODB_URL };
 
@@ -37,8 +38,7 @@ export const ORIGINAL_SAMPLE = {
 };
 
 export async function startTestSystem(env: Record<string, string | undefined>): Promise<RunningSystem> {
-  const names: ServiceName[] = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'];
-  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()] as const)));
+  const ports = Object.fromEntries(await Promise.all(UNIT_NAMES.map(async (name) => [name, await freePort()] as const)));
   return startSystem({
     // A busy CI machine lags event loops by seconds: shedding is not what these suites test.
     env: { ...env, QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },

@@ -1,41 +1,15 @@
 // The whole system in one process: the gateway and the five services, each on its own
 // port, calling each other over HTTP exactly as in production. Stores and the queue are in
 // memory unless REDIS_URL, MONGODB_URL or COSMOS_ENDPOINT name real servers. This module is
-// the composition root for that mode (and the end-to-end suite); it is the one place that
-// imports every service.
+// the composition root for that mode (and the end-to-end suite): it starts the system's
+// units (@dronedelivery/system) in their order, each from its manifest.
 import { randomBytes } from 'node:crypto';
-import { buildApp as buildDelivery } from '@dronedelivery/delivery/src/app.ts';
-import { configSchema as deliveryConfig } from '@dronedelivery/delivery/src/config.ts';
-import { selectStore as selectDeliveryStore } from '@dronedelivery/delivery/src/store/select.ts';
-import { buildApp as buildScheduler } from '@dronedelivery/dronescheduler/src/app.ts';
-import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
-import { selectStore as selectSchedulerStore } from '@dronedelivery/dronescheduler/src/store/select.ts';
-import { buildApp as buildGateway } from '@dronedelivery/gateway/src/app.ts';
-import { configSchema as gatewayConfig } from '@dronedelivery/gateway/src/config.ts';
-import { selectAcceptanceStore } from '@dronedelivery/ingestion/src/acceptances/select.ts';
-import { buildApp as buildIngestion } from '@dronedelivery/ingestion/src/app.ts';
-import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
-import { selectIdempotencyStore } from '@dronedelivery/ingestion/src/idempotency/select.ts';
-import { buildApp as buildPackage } from '@dronedelivery/package/src/app.ts';
-import { configSchema as packageConfig } from '@dronedelivery/package/src/config.ts';
-import { selectStore as selectPackageStore } from '@dronedelivery/package/src/store/select.ts';
-import { type DeliveryQueue, selectQueue } from '@dronedelivery/queue';
-import { createLogger, type Logger, loadConfig, type ServiceInstance, startService } from '@dronedelivery/service-kit';
-import { buildApp as buildWorkflow } from '@dronedelivery/workflow/src/app.ts';
-import { configSchema as workflowConfig } from '@dronedelivery/workflow/src/config.ts';
+import { createLogger, type Logger, loadConfig, type ServiceInstance, sharedResources, startService } from '@dronedelivery/service-kit';
+import { DEFAULT_PORTS, UNITS, type UnitName, urlVariable } from '@dronedelivery/system';
 import { SignJWT } from 'jose';
-import type { z } from 'zod';
 
-export type ServiceName = 'gateway' | 'ingestion' | 'delivery' | 'package' | 'dronescheduler' | 'workflow';
-
-export const DEFAULT_PORTS: Record<ServiceName, number> = {
-  gateway: 8080,
-  ingestion: 8081,
-  delivery: 8082,
-  package: 8083,
-  dronescheduler: 8084,
-  workflow: 8085,
-};
+export type ServiceName = UnitName;
+export { DEFAULT_PORTS };
 
 export interface SystemOptions {
   /** The environment to read (REDIS_URL, MONGODB_URL, COSMOS_ENDPOINT, LOG_LEVEL, …). */
@@ -73,68 +47,37 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     HOST: host,
     SHUTDOWN_DELAY_MS: '0',
     JWT_SECRET: jwtSecret,
-    PACKAGE_URL: urls.package,
-    DELIVERY_URL: urls.delivery,
-    DRONESCHEDULER_URL: urls.dronescheduler,
-    INGESTION_URL: urls.ingestion,
+    ...Object.fromEntries(UNITS.map((unit) => [urlVariable(unit.name), urls[unit.name]])),
   };
-  const configFor = <S extends z.ZodType>(service: ServiceName, schema: S): z.infer<S> =>
-    loadConfig(service, schema, { ...shared, PORT: String(ports[service]) });
+  const configs = {} as Record<ServiceName, unknown>;
+  for (const unit of UNITS) configs[unit.name] = loadConfig(unit.name, unit.configSchema, { ...shared, PORT: String(ports[unit.name]) });
 
   const apps: ServiceInstance[] = [];
-  const start = async <S extends z.ZodType>(
-    service: ServiceName,
-    schema: S,
-    build: (config: z.infer<S>, log: Logger) => Promise<ServiceInstance>,
-  ) => {
-    const config = configFor(service, schema);
-    const log = logFor(service);
-    apps.push(
-      await startService(
-        { name: service, version: 'embedded', configSchema: schema as never, build: () => build(config, log) },
-        config as never,
-        log,
-      ),
-    );
-  };
+  // In one process the in-memory queue is one object, shared by its producer and consumer.
+  const resources = sharedResources();
   try {
-    await start('package', packageConfig, (config, log) => buildPackage({ config, log, store: selectPackageStore(config, log) }));
-    await start('delivery', deliveryConfig, (config, log) => buildDelivery({ config, log, store: selectDeliveryStore(config, log) }));
-    await start('dronescheduler', schedulerConfig, (config, log) =>
-      buildScheduler({ config, log, store: selectSchedulerStore(config, log) }),
-    );
-    // Ingestion and the workflow share one queue: in memory, it must be the same object.
-    const queueConfig = configFor('ingestion', ingestionConfig);
-    const queue: DeliveryQueue = selectQueue(queueConfig, logFor('ingestion'));
-    await start('ingestion', ingestionConfig, (config, log) =>
-      buildIngestion({
-        config,
-        log,
-        queue,
-        idempotency: selectIdempotencyStore(config, log),
-        acceptances: selectAcceptanceStore(config, log),
-      }),
-    );
-    await start('workflow', workflowConfig, (config, log) =>
-      buildWorkflow({ config, log, queue: config.REDIS_URL ? selectQueue(config, log) : queue }),
-    );
-    await start('gateway', gatewayConfig, (config, log) => buildGateway({ config, log }));
+    for (const unit of UNITS) {
+      const config = configs[unit.name] as never;
+      apps.push(await startService(unit as never, config, logFor(unit.name), resources));
+    }
   } catch (error) {
     await Promise.allSettled(apps.map((app) => app.close()));
     throw error;
   }
 
-  const gateway = loadConfig('gateway', gatewayConfig, { ...shared, PORT: String(ports.gateway) });
+  const gateway = configs.gateway as { JWT_ISSUER: string; JWT_AUDIENCE: string };
   return {
     urls,
     apps,
     jwtSecret,
-    adapters: {
-      package: options.env.MONGODB_URL ? 'MongoDB' : 'in memory',
-      delivery: options.env.REDIS_URL ? 'Redis' : 'in memory',
-      dronescheduler: options.env.COSMOS_ENDPOINT ? 'Cosmos DB' : 'in memory',
-      queue: options.env.REDIS_URL ? 'BullMQ on Redis' : 'in memory',
-    },
+    adapters: Object.fromEntries(
+      UNITS.flatMap((unit) =>
+        Object.entries((unit.adapters as (config: unknown) => Record<string, string>)(configs[unit.name])).map(([port, adapter]) => [
+          `${unit.name} ${port}`,
+          adapter,
+        ]),
+      ),
+    ),
     token: (roles, ownerId) =>
       new SignJWT({ roles, ...(ownerId ? { owner_id: ownerId } : {}) })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

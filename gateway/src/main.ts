@@ -1,12 +1,5 @@
-// Process entry point of the gateway.
+// Process entry point: the service in a process of its own.
 import { runService } from '@dronedelivery/service-kit';
-import packageJson from '../package.json' with { type: 'json' };
-import { buildApp } from './app.ts';
-import { configSchema } from './config.ts';
+import { service } from './service.ts';
 
-await runService({
-  name: 'gateway',
-  version: packageJson.version,
-  configSchema,
-  build: ({ config, log }) => buildApp({ config, log }),
-});
+await runService(service);

@@ -2,17 +2,12 @@
 // and every workspace package it depends on, directly or through another package.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { UNITS } from '@dronedelivery/system';
 
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export const SERVICE_PATHS: Record<string, string> = {
-  gateway: 'gateway',
-  ingestion: 'services/ingestion',
-  workflow: 'services/workflow',
-  delivery: 'services/delivery',
-  package: 'services/package',
-  dronescheduler: 'services/dronescheduler',
-};
+/** Each unit's folder, from its manifest: the pipeline runs per unit. */
+export const SERVICE_PATHS: Record<string, string> = Object.fromEntries(UNITS.map((unit) => [unit.name, unit.folder]));
 
 function workspaceDependencies(folder: string): string[] {
   const manifest = JSON.parse(readFileSync(`${repositoryRoot}${folder}/package.json`, 'utf8')) as { dependencies?: Record<string, string> };

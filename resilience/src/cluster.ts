@@ -12,15 +12,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisServerProcess } from '@dronedelivery/redis/testing';
 import { freePort } from '@dronedelivery/service-kit/testing';
+import { UNIT_NAMES, type UnitName, unitNamed, urlVariable } from '@dronedelivery/system';
 import { SignJWT } from 'jose';
 import { Balancer } from './balancer.ts';
 import { QueueInspector } from './queue-state.ts';
 
-export const SERVICES = ['delivery', 'package', 'dronescheduler', 'ingestion', 'workflow', 'gateway'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** Every unit of the system, in start order. */
+export const SERVICES = UNIT_NAMES;
+export type ServiceName = UnitName;
 
-const entry = (service: ServiceName) =>
-  fileURLToPath(new URL(service === 'gateway' ? '../../gateway/src/main.ts' : `../../services/${service}/src/main.ts`, import.meta.url));
+const entry = (service: ServiceName) => fileURLToPath(new URL(`../../${unitNamed(service).folder}/src/main.ts`, import.meta.url));
 
 /** 200 drones, so the fleet's size is not what a fault test measures. */
 const FLEET = Array.from({ length: 200 }, (_, i) => ({
@@ -94,11 +95,8 @@ export class Cluster {
       QUEUE_LOCK_DURATION_MS: '5000',
       QUEUE_STALLED_INTERVAL_MS: '2000',
     };
-    const upstreams = {
-      PACKAGE_URL: this.balancers.package.url,
-      DELIVERY_URL: this.balancers.delivery.url,
-      DRONESCHEDULER_URL: this.balancers.dronescheduler.url,
-    };
+    // Every unit is found through its Balancer, as through a Kubernetes Service.
+    const upstreams = Object.fromEntries(SERVICES.map((name) => [urlVariable(name), this.balancers[name].url]));
     switch (service) {
       case 'delivery':
         return { ...common, REDIS_URL: this.redisDelivery.url, REDIS_KEY_PREFIX: `faults-${this.run}:` };
@@ -114,7 +112,6 @@ export class Cluster {
         return {
           ...common,
           ...upstreams,
-          INGESTION_URL: this.balancers.ingestion.url,
           JWT_SECRET: this.jwtSecret,
           RATE_LIMIT_MAX: '100000000',
         };

@@ -35,8 +35,16 @@ interface Logger {
   error: (object: object, message: string) => void;
 }
 
-/** BullMQ on Redis when REDIS_URL is set, memory otherwise. */
-export function selectQueue(config: QueueConfig, log: Logger): DeliveryQueue {
+/**
+ * BullMQ on Redis when REDIS_URL is set, memory otherwise. Services started in one process
+ * pass their shared resources, so that producer and consumer meet on the same memory queue.
+ */
+export function selectQueue(config: QueueConfig, log: Logger, shared?: { get<T>(key: string, create: () => T): T }): DeliveryQueue {
+  if (!config.REDIS_URL && shared) return shared.get('delivery-request-queue', () => createQueue(config, log));
+  return createQueue(config, log);
+}
+
+function createQueue(config: QueueConfig, log: Logger): DeliveryQueue {
   const settings = { maxAttempts: config.QUEUE_MAX_ATTEMPTS, backoffMs: config.QUEUE_BACKOFF_MS };
   if (!config.REDIS_URL) {
     log.warn(

@@ -63,6 +63,15 @@ export {
   titleFor,
   UnprocessableContent,
 } from './problems.ts';
-export { runService, type ServiceDefinition, startService } from './run.ts';
+export {
+  type BuildContext,
+  defineService,
+  runService,
+  type ServiceDefinition,
+  type ServiceManifest,
+  type SharedResources,
+  sharedResources,
+  startService,
+} from './run.ts';
 export { createServer, type OpenApiOptions, type SecurityScheme, type ServerOptions, type ServiceInstance } from './server.ts';
 export { drainAndClose, exitGracefullyOnSignals, type ShutdownSettings } from './shutdown.ts';

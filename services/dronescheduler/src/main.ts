@@ -1,13 +1,5 @@
-// Process entry point of the dronescheduler.
+// Process entry point: the service in a process of its own.
 import { runService } from '@dronedelivery/service-kit';
-import packageJson from '../package.json' with { type: 'json' };
-import { buildApp } from './app.ts';
-import { configSchema } from './config.ts';
-import { selectStore } from './store/select.ts';
+import { service } from './service.ts';
 
-await runService({
-  name: 'dronescheduler',
-  version: packageJson.version,
-  configSchema,
-  build: ({ config, log }) => buildApp({ config, log, store: selectStore(config, log) }),
-});
+await runService(service);

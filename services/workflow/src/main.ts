@@ -1,13 +1,5 @@
-// Process entry point of the workflow.
-import { selectQueue } from '@dronedelivery/queue';
+// Process entry point: the service in a process of its own.
 import { runService } from '@dronedelivery/service-kit';
-import packageJson from '../package.json' with { type: 'json' };
-import { buildApp } from './app.ts';
-import { configSchema } from './config.ts';
+import { service } from './service.ts';
 
-await runService({
-  name: 'workflow',
-  version: packageJson.version,
-  configSchema,
-  build: ({ config, log }) => buildApp({ config, log, queue: selectQueue(config, log) }),
-});
+await runService(service);

@@ -1,0 +1,17 @@
+// The package service as the rest of the system knows it: this package's public export.
+import { defineService } from '@dronedelivery/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
+import { buildApp } from './app.ts';
+import { configSchema } from './config.ts';
+import { selectStore } from './store/select.ts';
+
+export const service = defineService({
+  name: 'package',
+  version: packageJson.version,
+  description: packageJson.description,
+  folder: 'services/package',
+  defaultPort: 8083,
+  configSchema,
+  build: ({ config, log }) => buildApp({ config, log, store: selectStore(config, log) }),
+  adapters: (config) => ({ store: config.MONGODB_URL ? 'MongoDB' : 'in memory' }),
+});
