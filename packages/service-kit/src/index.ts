@@ -73,5 +73,6 @@ export {
   sharedResources,
   startService,
 } from './run.ts';
+export { type DeclaredRoute, type RouteHandler, serve } from './serve.ts';
 export { createServer, type OpenApiOptions, type SecurityScheme, type ServerOptions, type ServiceInstance } from './server.ts';
 export { drainAndClose, exitGracefullyOnSignals, type ShutdownSettings } from './shutdown.ts';

@@ -1,19 +1,6 @@
 // HTTP routes of ingestion: validate, honour the Idempotency-Key, publish, answer 202
 // only once the queue has the message.
-import {
-  AcceptanceListQuery,
-  AcceptancePage,
-  AcceptedCancellation,
-  AcceptedDeliveryRequest,
-  AcceptedDeliveryRequestChange,
-  DeliveryAcceptance,
-  DeliveryRequest,
-  DeliveryRequestChange,
-  DeliveryRequestIdParams,
-  IdempotencyHeaders,
-  Problem,
-  type QueueMessage,
-} from '@dronedelivery/contracts';
+import { type DeliveryAcceptance, deliveryRoutes, Problem, pathOf, type QueueMessage, requestRoutes as routes } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import type { DeliveryQueue } from '@dronedelivery/queue';
 import {
@@ -24,6 +11,7 @@ import {
   mayAccess,
   NotFound,
   type ServiceInstance,
+  serve,
   UnprocessableContent,
 } from '@dronedelivery/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,6 +20,9 @@ import type { Acceptance, IdempotencyStore } from './idempotency/store.ts';
 import { cancelMessage, deliveryMessage, fingerprint, newDeliveryId, rescheduleMessage } from './requests.ts';
 
 const problems = { 400: Problem, 404: Problem, 409: Problem, 413: Problem, 422: Problem, 503: Problem };
+
+/** The routes whose refusals are counted: requests, reschedules and cancels. */
+const WRITES = new Set([routes.request, routes.reschedule, routes.cancel].map((route) => `${route.method} ${route.url}`));
 
 export interface RouteOptions {
   queue: DeliveryQueue;
@@ -79,7 +70,7 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
 
   app.addHook('onResponse', async (request, reply) => {
     const reason = REJECTION_REASONS[reply.statusCode];
-    if (reason && request.method !== 'GET' && request.url.startsWith('/api/deliveryrequests')) rejected.inc({ reason });
+    if (reason && WRITES.has(`${request.method} ${request.routeOptions.url}`)) rejected.inc({ reason });
   });
 
   /**
@@ -98,7 +89,7 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
     let acceptance: Acceptance = {
       fingerprint: requestFingerprint,
       message,
-      response: { status: 202, location: `/api/deliveries/${message.deliveryId}`, body },
+      response: { status: 202, location: pathOf(deliveryRoutes.get, { id: message.deliveryId }), body },
     };
     let replayed = false;
     if (key) {
@@ -129,120 +120,60 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
     return reply.code(status).header('location', location).send(answer);
   }
 
-  app.post(
-    '/api/deliveryrequests',
-    {
-      schema: {
-        summary: 'Ask for a delivery. 202 once the request is safely queued; an Idempotency-Key makes repeats harmless.',
-        tags: ['public'],
-        headers: IdempotencyHeaders,
-        body: DeliveryRequest,
-        response: { 202: AcceptedDeliveryRequest, ...problems },
-      },
-    },
-    async (request, reply) => {
-      const message = deliveryMessage(newDeliveryId(), request.body, area, clock());
-      const key = request.headers['idempotency-key'];
-      return acceptOnce(
-        reply,
-        key && `owner:${request.body.ownerId}:${key}`,
-        fingerprint('POST', request.url, request.body),
-        message,
-        message.body,
-      );
-    },
-  );
+  serve(app, routes.request, problems, async (request, reply) => {
+    const message = deliveryMessage(newDeliveryId(), request.body, area, clock());
+    const key = request.headers['idempotency-key'];
+    return acceptOnce(
+      reply,
+      key && `owner:${request.body.ownerId}:${key}`,
+      fingerprint('POST', request.url, request.body),
+      message,
+      message.body,
+    );
+  });
 
-  app.patch(
-    '/api/deliveryrequests/:deliveryId',
-    {
-      schema: {
-        summary: 'Reschedule a delivery: new pickup or dropoff location, pickup time or deadline.',
-        tags: ['public'],
-        headers: IdempotencyHeaders,
-        params: DeliveryRequestIdParams,
-        body: DeliveryRequestChange,
-        response: { 202: AcceptedDeliveryRequestChange, ...problems },
-      },
-    },
-    async (request, reply) => {
-      const { deliveryId } = request.params;
-      await visibleAcceptance(request, deliveryId);
-      const key = request.headers['idempotency-key'];
-      const message = rescheduleMessage(deliveryId, request.body, area, clock(), key);
-      return acceptOnce(
-        reply,
-        key && `delivery:${deliveryId}:${key}`,
-        fingerprint('PATCH', request.url, request.body),
-        message,
-        message.body,
-      );
-    },
-  );
+  serve(app, routes.reschedule, problems, async (request, reply) => {
+    const { deliveryId } = request.params;
+    await visibleAcceptance(request, deliveryId);
+    const key = request.headers['idempotency-key'];
+    const message = rescheduleMessage(deliveryId, request.body, area, clock(), key);
+    return acceptOnce(
+      reply,
+      key && `delivery:${deliveryId}:${key}`,
+      fingerprint('PATCH', request.url, request.body),
+      message,
+      message.body,
+    );
+  });
 
-  app.delete(
-    '/api/deliveryrequests/:deliveryId',
-    {
-      schema: {
-        summary: 'Cancel a delivery. Repeating a cancel is harmless.',
-        tags: ['public'],
-        params: DeliveryRequestIdParams,
-        response: { 202: AcceptedCancellation, ...problems },
-      },
-    },
-    async (request, reply) => {
-      await visibleAcceptance(request, request.params.deliveryId);
-      const message = cancelMessage(request.params.deliveryId, clock());
-      return acceptOnce(reply, undefined, '', message, message.body);
-    },
-  );
+  serve(app, routes.cancel, problems, async (request, reply) => {
+    await visibleAcceptance(request, request.params.deliveryId);
+    const message = cancelMessage(request.params.deliveryId, clock());
+    return acceptOnce(reply, undefined, '', message, message.body);
+  });
 
-  app.get(
-    '/api/deliveryrequests/:deliveryId',
-    {
-      schema: {
-        summary:
-          'What was accepted for a delivery, and when (internal: the gateway authorizes and answers with it until the delivery is recorded).',
-        tags: ['internal'],
-        params: DeliveryRequestIdParams,
-        response: { 200: DeliveryAcceptance, 404: Problem },
-      },
-    },
-    async (request) => {
-      const { deliveryId } = request.params;
-      const acceptance = await visibleAcceptance(request, deliveryId);
-      if (!acceptance) throw new NotFound(`Ingestion has no record of a request for delivery ${deliveryId}.`);
-      return acceptance;
-    },
-  );
+  serve(app, routes.acceptance, problems, async (request) => {
+    const { deliveryId } = request.params;
+    const acceptance = await visibleAcceptance(request, deliveryId);
+    if (!acceptance) throw new NotFound(`Ingestion has no record of a request for delivery ${deliveryId}.`);
+    return acceptance;
+  });
 
-  app.get(
-    '/api/deliveryrequests',
-    {
-      schema: {
-        summary:
-          "Acceptances on record, newest first, a page at a time: one owner's, or everyone's (internal: the gateway lists requests the workflow has not recorded yet).",
-        tags: ['internal'],
-        querystring: AcceptanceListQuery,
-        response: { 200: AcceptancePage, 400: Problem },
-      },
-    },
-    async (request) => {
-      const caller = forwardedCaller(request.headers);
-      // A customer lists its own acceptances, whatever the query says; the gateway sets the same.
-      const ownerId = caller && !isOperator(caller) ? caller.ownerId : request.query.ownerId;
-      if (caller && !isOperator(caller) && ownerId === undefined) return { items: [] };
-      const { from, to, cursor, limit } = request.query;
-      const items = await acceptances.list({
-        ownerId,
-        after: cursor === undefined ? undefined : decodeListCursor(cursor),
-        from: from === undefined ? undefined : Date.parse(from),
-        to: to === undefined ? undefined : Date.parse(to),
-        count: limit + 1,
-      });
-      const page = items.slice(0, limit);
-      const last = page.at(-1);
-      return { items: page, ...(items.length > limit && last ? { nextCursor: encodeListCursor(positionOf(last)) } : {}) };
-    },
-  );
+  serve(app, routes.acceptances, problems, async (request) => {
+    const caller = forwardedCaller(request.headers);
+    // A customer lists its own acceptances, whatever the query says; the gateway sets the same.
+    const ownerId = caller && !isOperator(caller) ? caller.ownerId : request.query.ownerId;
+    if (caller && !isOperator(caller) && ownerId === undefined) return { items: [] };
+    const { from, to, cursor, limit } = request.query;
+    const items = await acceptances.list({
+      ownerId,
+      after: cursor === undefined ? undefined : decodeListCursor(cursor),
+      from: from === undefined ? undefined : Date.parse(from),
+      to: to === undefined ? undefined : Date.parse(to),
+      count: limit + 1,
+    });
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page, ...(items.length > limit && last ? { nextCursor: encodeListCursor(positionOf(last)) } : {}) };
+  });
 }

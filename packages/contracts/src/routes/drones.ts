@@ -1,0 +1,40 @@
+// The dronescheduler's routes.
+import { z } from 'zod';
+import {
+  DroneAssignment,
+  DroneAssignmentRequest,
+  DroneAssignmentView,
+  DroneDeliveryIdParams,
+  Utilization,
+  UtilizationQuery,
+} from '../drones.ts';
+import { route } from './route.ts';
+
+export const droneRoutes = {
+  assign: route('PUT', '/api/dronedeliveries/:deliveryId', {
+    summary:
+      'Assign a drone to a delivery (internal). A retry gets the same assignment; a changed request re-plans. 409 + Retry-After when no drone is free; 422 when none can carry the load.',
+    tags: ['internal'],
+    params: DroneDeliveryIdParams,
+    body: DroneAssignmentRequest,
+    response: { 200: DroneAssignment },
+  }),
+  assignment: route('GET', '/api/dronedeliveries/:deliveryId', {
+    summary: "A delivery's drone assignment (internal; the gateway's details view reads it).",
+    tags: ['internal'],
+    params: DroneDeliveryIdParams,
+    response: { 200: DroneAssignmentView },
+  }),
+  release: route('DELETE', '/api/dronedeliveries/:deliveryId', {
+    summary: "Release a delivery's drone and forget its usage (internal). Idempotent.",
+    tags: ['internal'],
+    params: DroneDeliveryIdParams,
+    response: { 204: z.null() },
+  }),
+  utilization: route('GET', '/api/dronedeliveries/utilization', {
+    summary: "Miles flown and hours booked for an owner's deliveries in a calendar month (UTC), for invoicing.",
+    tags: ['public'],
+    querystring: UtilizationQuery,
+    response: { 200: Utilization },
+  }),
+};
