@@ -1,6 +1,13 @@
 // HTTP routes of ingestion: validate, honour the Idempotency-Key, publish, answer 202
 // only once the queue has the message.
-import { type DeliveryAcceptance, deliveryRoutes, Problem, pathOf, type QueueMessage, requestRoutes as routes } from '@dronedelivery/contracts';
+import {
+  type DeliveryAcceptance,
+  deliveryRoutes,
+  Problem,
+  pathOf,
+  type QueueMessage,
+  requestRoutes as routes,
+} from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
 import type { DeliveryQueue } from '@dronedelivery/queue';
 import {
