@@ -4,6 +4,7 @@ export * from './deliveries.ts';
 export * from './drones.ts';
 export * from './limits.ts';
 export * from './packages.ts';
+export * from './problems.ts';
 export * from './requests.ts';
 export * from './routes/deliveries.ts';
 export * from './routes/drones.ts';

@@ -180,6 +180,18 @@ export class HttpClient {
     return this.breaker.state;
   }
 
+  /**
+   * Sends a call built from a declared route (`callOf(route, input)` in the contracts
+   * package): the answer's body is typed as the route's successful answer.
+   */
+  async send<T>(
+    call: Pick<HttpRequest, 'method' | 'path' | 'query' | 'body'> & { readonly answer?: T },
+    options: Pick<HttpRequest, 'headers' | 'idempotent' | 'signal'> = {},
+  ): Promise<HttpResponse<T>> {
+    const { method, path, query, body } = call;
+    return this.request<T>({ method, path, ...(query ? { query } : {}), ...(body === undefined ? {} : { body }), ...options });
+  }
+
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const mayRetry = IDEMPOTENT_METHODS.has(request.method) || request.idempotent === true;
     const policy = mayRetry ? this.retryingPolicy : this.singleAttemptPolicy;

@@ -1,5 +1,6 @@
 // RFC 9457 problem details: the typed errors domain code throws, and the one handler
 // that turns any error into `application/problem+json` without leaking internals.
+import { problemTypeOf } from '@dronedelivery/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
@@ -47,9 +48,7 @@ export function titleFor(status: number): string {
 }
 
 /** Problem `type` URIs are stable identifiers clients can switch on. */
-export function problemType(slug: string): string {
-  return `https://dronedelivery.fabrikam.com/problems/${slug}`;
-}
+export const problemType: (slug: string) => string = problemTypeOf;
 
 /** Base of the errors a domain throws; the handler maps each to its status. */
 export class HttpProblem extends Error {

@@ -1,22 +1,28 @@
 // Calls to the three backend services, each a resilient HttpClient (timeouts, retries,
 // breaker, bulkhead), with their answers mapped to what the orchestration needs to know:
 // done, not yet (retry later), rejected for good (a reason the customer sees), or a failure.
-import type {
-  AcceptedDeliveryRequest,
-  Delivery,
-  DeliveryCreate,
-  DeliveryRefusal,
-  DeliveryRejection,
-  DeliveryReschedule,
-  DeliveryWaiting,
-  DroneAssignment,
-  DroneAssignmentRequest,
-  Package,
-  RejectionReason,
+import {
+  type AcceptedDeliveryRequest,
+  callOf,
+  type Delivery,
+  type DeliveryRefusal,
+  type DeliveryReschedule,
+  type DroneAssignment,
+  type DroneAssignmentRequest,
+  deliveryRoutes,
+  detailsOf,
+  droneRoutes,
+  NoDroneProblem,
+  type Package,
+  Problem,
+  packageRoutes,
+  problemAs,
+  problemTypeOf,
+  type RejectionReason,
+  TransitionProblem,
 } from '@dronedelivery/contracts';
-import { detailsOf } from '@dronedelivery/contracts';
 import { PermanentFailure, RetryLater } from '@dronedelivery/queue';
-import { type HttpClient, type HttpResponse, problemType, UpstreamError } from '@dronedelivery/service-kit';
+import { type HttpClient, type HttpResponse, UpstreamError } from '@dronedelivery/service-kit';
 
 export interface Backends {
   packages: HttpClient;
@@ -60,24 +66,21 @@ export class NoDroneYet extends Error {
   }
 }
 
-type ProblemBody = { type?: string; detail?: string; from?: string; retryAfterSeconds?: number } | undefined;
-
-const problemOf = (response: HttpResponse) => response.body as ProblemBody;
+const problemOf = (response: HttpResponse) => problemAs(Problem, response.body);
 
 function unexpected(step: string, response: HttpResponse): PermanentFailure {
   const detail = problemOf(response)?.detail ?? JSON.stringify(response.body);
   return new PermanentFailure(`${step}: ${response.status} ${detail}`);
 }
 
-const path = (...segments: string[]) => segments.map((segment, i) => (i === 0 ? segment : encodeURIComponent(segment))).join('/');
-
 export async function upsertPackage(backends: Backends, request: AcceptedDeliveryRequest): Promise<void> {
   const { packageId, size, weight, tag } = request.packageInfo;
-  const response = await backends.packages.request({
-    method: 'PUT',
-    path: path('/api/packages', packageId),
-    body: { ownerId: request.ownerId, size, weight, ...(tag === undefined ? {} : { tag }) },
-  });
+  const response = await backends.packages.send(
+    callOf(packageRoutes.upsert, {
+      params: { id: packageId },
+      body: { ownerId: request.ownerId, size, weight, ...(tag === undefined ? {} : { tag }) },
+    }),
+  );
   if (response.status === 200 || response.status === 201) return;
   if (response.status === 409)
     throw new Rejection('package-owned-by-another-owner', `Package ${packageId} belongs to another owner; choose another package id.`);
@@ -87,22 +90,18 @@ export async function upsertPackage(backends: Backends, request: AcceptedDeliver
 }
 
 export async function getPackage(backends: Backends, packageId: string): Promise<Package> {
-  const response = await backends.packages.request<Package>({ method: 'GET', path: path('/api/packages', packageId) });
+  const response = await backends.packages.send(callOf(packageRoutes.get, { params: { id: packageId } }));
   if (response.status !== 200) throw unexpected('package read', response);
   return response.body;
 }
 
 export async function assignDrone(backends: Backends, deliveryId: string, request: DroneAssignmentRequest): Promise<DroneAssignment> {
-  const response = await backends.drones.request<DroneAssignment>({
-    method: 'PUT',
-    path: path('/api/dronedeliveries', deliveryId),
-    body: request,
-  });
+  const response = await backends.drones.send(callOf(droneRoutes.assign, { params: { deliveryId }, body: request }));
   if (response.status === 200) return response.body;
   const problem = problemOf(response);
-  if (response.status === 409 && problem?.type === problemType('no-drone-available'))
-    throw new NoDroneYet(deliveryId, problem.retryAfterSeconds ?? 30);
-  if (response.status === 422 && problem?.type === problemType('no-capable-drone'))
+  const noDrone = response.status === 409 ? problemAs(NoDroneProblem, response.body) : undefined;
+  if (noDrone) throw new NoDroneYet(deliveryId, noDrone.retryAfterSeconds);
+  if (response.status === 422 && problem?.type === problemTypeOf('no-capable-drone'))
     throw new Rejection('no-capable-drone', problem.detail ?? 'No drone in the fleet can carry this package.');
   if (response.status === 400 || response.status === 422)
     throw new Rejection('invalid-request', problem?.detail ?? 'The dronescheduler cannot plan this request.');
@@ -110,14 +109,14 @@ export async function assignDrone(backends: Backends, deliveryId: string, reques
 }
 
 export async function releaseDrone(backends: Backends, deliveryId: string): Promise<void> {
-  const response = await backends.drones.request({ method: 'DELETE', path: path('/api/dronedeliveries', deliveryId) });
+  const response = await backends.drones.send(callOf(droneRoutes.release, { params: { deliveryId } }));
   if (response.status !== 204) throw unexpected('drone release', response);
 }
 
 export type DeliveryLookup = { state: 'absent' } | { state: 'cancelled-before-scheduled' } | { state: 'present'; delivery: Delivery };
 
 export async function findDelivery(backends: Backends, deliveryId: string): Promise<DeliveryLookup> {
-  const response = await backends.deliveries.request<Delivery>({ method: 'GET', path: path('/api/deliveries', deliveryId) });
+  const response = await backends.deliveries.send(callOf(deliveryRoutes.get, { params: { id: deliveryId } }));
   if (response.status === 200) return { state: 'present', delivery: response.body };
   if (response.status === 404) return { state: 'absent' };
   if (response.status === 410) return { state: 'cancelled-before-scheduled' };
@@ -131,10 +130,11 @@ export async function createDelivery(
   assignment: DroneAssignment,
   requestedAt: string,
 ): Promise<boolean> {
-  const body: DeliveryCreate = { ...detailsOf(request), assignment, requestedAt };
-  const response = await backends.deliveries.request({ method: 'PUT', path: path('/api/deliveries', request.deliveryId), body });
+  const response = await backends.deliveries.send(
+    callOf(deliveryRoutes.schedule, { params: { id: request.deliveryId }, body: { ...detailsOf(request), assignment, requestedAt } }),
+  );
   if (response.status === 200 || response.status === 201) return true;
-  if (response.status === 409 && problemOf(response)?.from === 'Cancelled') return false;
+  if (response.status === 409 && problemAs(TransitionProblem, response.body)?.from === 'Cancelled') return false;
   throw unexpected('delivery record', response);
 }
 
@@ -145,14 +145,18 @@ export async function recordWaiting(
   requestedAt: string,
   droneExpectedAt: string | undefined,
 ): Promise<void> {
-  const body: DeliveryWaiting = {
-    ...detailsOf(request),
-    requestedAt,
-    reason: 'waiting-for-drone',
-    message: 'Every drone that can carry this package is booked at that time; it will be scheduled when one is free.',
-    ...(droneExpectedAt ? { droneExpectedAt } : {}),
-  };
-  const response = await backends.deliveries.request({ method: 'PUT', path: path('/api/deliveries', request.deliveryId, 'waiting'), body });
+  const response = await backends.deliveries.send(
+    callOf(deliveryRoutes.wait, {
+      params: { id: request.deliveryId },
+      body: {
+        ...detailsOf(request),
+        requestedAt,
+        reason: 'waiting-for-drone',
+        message: 'Every drone that can carry this package is booked at that time; it will be scheduled when one is free.',
+        ...(droneExpectedAt ? { droneExpectedAt } : {}),
+      },
+    }),
+  );
   // 409: it was scheduled or cancelled meanwhile; the next attempt finds out which.
   if (response.status !== 200 && response.status !== 409) throw unexpected('delivery waiting', response);
 }
@@ -164,17 +168,12 @@ export async function recordRejection(
   requestedAt: string,
   rejection: { reason: RejectionReason; message: string },
 ): Promise<boolean> {
-  const body: DeliveryRejection = {
-    ...detailsOf(request),
-    requestedAt,
-    reason: rejection.reason,
-    message: rejection.message.slice(0, 500),
-  };
-  const response = await backends.deliveries.request({
-    method: 'PUT',
-    path: path('/api/deliveries', request.deliveryId, 'rejection'),
-    body,
-  });
+  const response = await backends.deliveries.send(
+    callOf(deliveryRoutes.reject, {
+      params: { id: request.deliveryId },
+      body: { ...detailsOf(request), requestedAt, reason: rejection.reason, message: rejection.message.slice(0, 500) },
+    }),
+  );
   if (response.status === 200) return true;
   if (response.status === 409) return false;
   throw unexpected('delivery rejection', response);
@@ -182,13 +181,11 @@ export async function recordRejection(
 
 /** Puts a reschedule or cancel that was not carried out on the delivery's timeline. */
 export async function recordRefusal(backends: Backends, deliveryId: string, refusal: DeliveryRefusal): Promise<void> {
-  const body: DeliveryRefusal = { ...refusal, message: refusal.message.slice(0, 500) };
-  const response = await backends.deliveries.request({
-    method: 'POST',
-    path: path('/api/deliveries', deliveryId, 'refusals'),
-    body,
-    idempotent: true,
-  });
+  const response = await backends.deliveries.send(
+    callOf(deliveryRoutes.refuse, { params: { id: deliveryId }, body: { ...refusal, message: refusal.message.slice(0, 500) } }),
+    // One refusal per requestId: a repeat is harmless.
+    { idempotent: true },
+  );
   // 404/410: there is no delivery record to put it on (cancelled before it was scheduled).
   if (response.status !== 204 && response.status !== 404 && response.status !== 410) throw unexpected('delivery refusal', response);
 }
@@ -196,7 +193,7 @@ export async function recordRefusal(backends: Backends, deliveryId: string, refu
 export type RescheduleOutcome = 'rescheduled' | 'too-late';
 
 export async function rescheduleDelivery(backends: Backends, deliveryId: string, change: DeliveryReschedule): Promise<RescheduleOutcome> {
-  const response = await backends.deliveries.request({ method: 'PATCH', path: path('/api/deliveries', deliveryId), body: change });
+  const response = await backends.deliveries.send(callOf(deliveryRoutes.reschedule, { params: { id: deliveryId }, body: change }));
   if (response.status === 200) return 'rescheduled';
   if (response.status === 409) return 'too-late';
   throw unexpected('delivery reschedule', response);
@@ -205,7 +202,7 @@ export async function rescheduleDelivery(backends: Backends, deliveryId: string,
 export type CancelOutcome = 'cancelled' | 'already-finished';
 
 export async function cancelDelivery(backends: Backends, deliveryId: string): Promise<CancelOutcome> {
-  const response = await backends.deliveries.request({ method: 'DELETE', path: path('/api/deliveries', deliveryId) });
+  const response = await backends.deliveries.send(callOf(deliveryRoutes.cancel, { params: { id: deliveryId } }));
   if (response.status === 204) return 'cancelled';
   if (response.status === 409) return 'already-finished';
   throw unexpected('delivery cancel', response);

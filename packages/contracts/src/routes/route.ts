@@ -59,11 +59,17 @@ export function pathOf(route: Route, params: Record<string, unknown> = {}): stri
   });
 }
 
-/** The request for a call of `route`: method, path, query and body, ready for an HTTP client. */
-export function requestOf<R extends Route>(
-  route: R,
-  input: CallInput<R>,
-): { method: R['method']; path: string; query?: Record<string, string | number | undefined>; body?: unknown } {
+/** A call of a route, ready for an HTTP client; `answer` carries only the type of a successful answer's body. */
+export interface Call<T> {
+  method: Method;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  readonly answer?: T;
+}
+
+/** The call of `route` with `input`: method, path (parameters filled in), query and body. */
+export function callOf<R extends Route>(route: R, input: CallInput<R>): Call<Answer<R>> {
   const { params, query, body } = input as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown };
   return {
     method: route.method,
