@@ -10,6 +10,7 @@ export default defineConfig({
       'charts/test/**/*.test.ts',
       'loadtest/test/**/*.test.ts',
       'pipelines/test/**/*.test.ts',
+      'docs/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 30_000,

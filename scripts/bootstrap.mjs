@@ -1,6 +1,8 @@
 // Runs a project command on a machine that may have only Node.js and npm:
 //   npm start   → node scripts/bootstrap.mjs start   (the whole system, embedded)
 //   npm test    → node scripts/bootstrap.mjs test    (every test)
+//   npm run token -- --owner <id> --role customer
+//               → node scripts/bootstrap.mjs token … (a development token, gateway/scripts/token.ts)
 // It makes sure of what the command needs, installing what is missing under .tools/:
 // Node.js 22.18+ (Node 24 LTS from the npm registry when the running one is older), pnpm at
 // the version package.json pins, and the workspace's dependencies from the lockfile.
@@ -70,17 +72,24 @@ function ensureDependencies(node, pnpm) {
   if (existsSync(marker) && readFileSync(marker, 'utf8') === lock) return;
   say('installing dependencies (pnpm install --frozen-lockfile)');
   const [file, ...args] = pnpm;
-  run(file, [...args, 'install', '--frozen-lockfile'], { env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` } });
+  // Progress on stderr, like everything the bootstrap says: stdout is the command's (a token, say).
+  run(file, [...args, 'install', '--frozen-lockfile'], {
+    stdio: ['ignore', 2, 'inherit'],
+    env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
+  });
   writeFileSync(marker, lock);
 }
 
 const node = ensureNode();
-const pnpm = ensurePnpm(node);
-ensureDependencies(node, pnpm);
+// A development token needs only the gateway's JWT library: once that is installed, the
+// token command skips the install check (and so needs neither pnpm nor the registry).
+const tokenReady = command === 'token' && existsSync(join(root, 'gateway', 'node_modules', 'jose', 'package.json'));
+if (!tokenReady) ensureDependencies(node, ensurePnpm(node));
 
 const commands = {
   start: [node, ['--import', '@dronedelivery/service-kit/telemetry', 'src/main.ts', ...rest], join(root, 'embedded')],
   test: [node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest], root],
+  token: [node, [join(root, 'gateway', 'scripts', 'token.ts'), ...rest], root],
 };
 const chosen = commands[command];
 if (!chosen) {

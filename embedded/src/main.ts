@@ -47,6 +47,7 @@ A development token for owner "myowner" (customer), valid 12 hours:
   export TOKEN=${token}
 
 An operator token:  ${operator}
+A token for another owner:  JWT_SECRET=${process.env.JWT_SECRET ? '<your JWT_SECRET>' : system.jwtSecret} npm run token -- --owner <owner> --role customer
 
 Create a delivery, then follow it:
 

@@ -1,4 +1,4 @@
-// Writes RELIABILITY.md at the repository's root from the rows the fault suite recorded.
+// Writes docs/reliability.md from the rows the fault suite recorded.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readRows, table } from './results.ts';
@@ -65,5 +65,5 @@ delivery. Test settings that differ from production, to keep the suite short: th
 workflow's queue lock is 5 s (production 30 s), so a killed consumer's messages are taken
 over sooner; every service's shutdown delay is 1 s.
 `;
-writeFileSync(fileURLToPath(new URL('../../RELIABILITY.md', import.meta.url)), text);
-console.log(`RELIABILITY.md: ${rows.length} scenarios, ${lost} lost`);
+writeFileSync(fileURLToPath(new URL('../../docs/reliability.md', import.meta.url)), text);
+console.log(`docs/reliability.md: ${rows.length} scenarios, ${lost} lost`);

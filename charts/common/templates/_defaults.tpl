@@ -19,7 +19,7 @@ containerPort: 8080
 service:
   port: 80
 # Environment variables for the service, by the names its config schema reads (see the
-# service's section in the README). Merged with the chart's own settings.
+# service's README, services/<name>/README.md or gateway/README.md). Merged with the chart's own settings.
 config:
   LOG_LEVEL: info
   SHUTDOWN_DELAY_MS: 0
