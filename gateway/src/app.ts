@@ -1,34 +1,29 @@
-// Builds the gateway: authentication on every /api route, per-caller rate limits, CORS,
-// the public routes and aggregations, and one OpenAPI document with a docs page.
+// Builds the gateway: the public API (an encapsulated plugin that owns authentication, per-
+// caller rate limits and its routes), CORS, and one OpenAPI document with a docs page.
 
 import { createRedisClient, type Redis } from '@dronedelivery/redis';
 import {
   createServer,
   HttpClient,
-  HttpProblem,
   httpClientSettingsFrom,
   type Logger,
   type OpenApiOptions,
-  problemType,
   type ServiceInstance,
 } from '@dronedelivery/service-kit';
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
 import swaggerUi from '@fastify/swagger-ui';
 import packageJson from '../package.json' with { type: 'json' };
-import { registerAggregations } from './aggregation.ts';
 import { createVerifier } from './auth.ts';
 import { CanarySplit, type Upstream } from './canary.ts';
 import type { Config } from './config.ts';
-import { registerRoutes } from './routes.ts';
+import { publicApi } from './public-api.ts';
 import type { Upstreams } from './upstreams.ts';
 
-/** Every /api route wants a bearer token; the docs page offers an Authorize button for it. */
+/** The public API's operations require a bearer token; the docs page offers an Authorize button for it. */
 const OPEN_API: OpenApiOptions = {
   securitySchemes: {
     bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the identity provider.' },
   },
-  securityFor: (path) => (path.startsWith('/api/') ? [{ bearerAuth: [] }] : undefined),
 };
 
 /**
@@ -78,11 +73,6 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
   };
   for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
 
-  const verify = createVerifier(config);
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/')) request.caller = await verify(request.headers.authorization);
-  });
-
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
     redis = createRedisClient(
@@ -98,22 +88,6 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
     redis.connect().catch(() => undefined);
     app.lifecycle.onShutdown('rate-limit store', () => redis?.quit());
   }
-  await app.register(rateLimit, {
-    global: true,
-    max: config.RATE_LIMIT_MAX,
-    timeWindow: config.RATE_LIMIT_WINDOW_MS,
-    // Counted per verified caller (after authentication), by address for anything else.
-    hook: 'preHandler',
-    keyGenerator: (request) => request.caller?.subject ?? request.ip,
-    ...(redis ? { redis, skipOnError: true } : {}),
-    allowList: (request) => !request.url.startsWith('/api/'),
-    errorResponseBuilder: (_request, context) =>
-      new HttpProblem(429, `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later.`, {
-        type: problemType('rate-limited'),
-        headers: { 'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
-      }),
-    enableDraftSpec: true,
-  });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
@@ -128,7 +102,11 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
     transformSpecification: (document) => document,
   });
 
-  registerRoutes(app, upstreams);
-  registerAggregations(app, upstreams, config.AGGREGATION_PART_TIMEOUT_MS);
+  await app.register(publicApi, {
+    upstreams,
+    partTimeoutMs: config.AGGREGATION_PART_TIMEOUT_MS,
+    verify: createVerifier(config),
+    rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS, redis },
+  });
   return app;
 }

@@ -4,7 +4,18 @@
 // id) and one cursor, and the gateway merges them: a recorded delivery hides its acceptance,
 // and an acceptance alone is the delivery at stage Requested (or Cancelled, if a cancel
 // overtook it), checked with the delivery service before it is shown.
-import type { AcceptancePage, Delivery, DeliveryAcceptance, DeliveryListQuery, DeliveryPage } from '@dronedelivery/contracts';
+import {
+  type AcceptancePage,
+  CancelledBeforeScheduledProblem,
+  callOf,
+  type Delivery,
+  type DeliveryAcceptance,
+  type DeliveryListQuery,
+  type DeliveryPage,
+  deliveryRoutes,
+  problemAs,
+  requestRoutes,
+} from '@dronedelivery/contracts';
 import {
   type Caller,
   decodeListCursor,
@@ -56,11 +67,8 @@ export async function listVisibleDeliveries(
 ): Promise<DeliveryPage> {
   const headers = forwardedHeaders(request, caller);
   const { stage, cursor, limit, ...range } = query;
-  const pageOf = async (listQuery: Record<string, string | number | undefined>) =>
-    expectOk<DeliveryPage>(
-      await call(upstreams.delivery, { method: 'GET', path: '/api/deliveries', query: listQuery, headers }),
-      'delivery',
-    );
+  const pageOf = async (listQuery: DeliveryListQuery) =>
+    expectOk<DeliveryPage>(await call(upstreams.delivery, callOf(deliveryRoutes.list, { query: listQuery }), { headers }), 'delivery');
 
   // No unrecorded request can be at this stage: the delivery service's list is the whole answer.
   if (stage !== undefined && !UNRECORDED_STAGES.has(stage)) return pageOf(query);
@@ -73,7 +81,7 @@ export async function listVisibleDeliveries(
     const listQuery = { ...range, limit: count, ...(after ? { cursor: encodeListCursor(after) } : {}) };
     const [recorded, accepted] = await Promise.all([
       pageOf(listQuery),
-      call(upstreams.ingestion, { method: 'GET', path: '/api/deliveryrequests', query: listQuery, headers }).then((response) =>
+      call(upstreams.ingestion, callOf(requestRoutes.acceptances, { query: listQuery }), { headers }).then((response) =>
         expectOk<AcceptancePage>(response, 'acceptance'),
       ),
     ]);
@@ -95,16 +103,12 @@ export async function listVisibleDeliveries(
   /** An acceptance the delivery list did not show: still queued, cancelled before it was recorded, or recorded just now. */
   async function unrecordedEntry(acceptance: DeliveryAcceptance): Promise<Entry> {
     const deliveryId = acceptance.request.deliveryId;
-    const response = await call<Delivery & { cancelledAt?: string }>(upstreams.delivery, {
-      method: 'GET',
-      path: `/api/deliveries/${encodeURIComponent(deliveryId)}`,
-      headers,
-    });
+    const response = await call(upstreams.delivery, callOf(deliveryRoutes.get, { params: { id: deliveryId } }), { headers });
     const position = acceptancePosition(acceptance);
     if (response.status === 200) return { position, delivery: response.body };
     if (response.status === 404) return { position, delivery: acceptedView({ source: 'acceptance', acceptance }) };
-    if (response.status === 410 && response.body.cancelledAt)
-      return { position, delivery: acceptedView({ source: 'acceptance', acceptance, cancelledAt: response.body.cancelledAt }) };
+    const cancelled = response.status === 410 ? problemAs(CancelledBeforeScheduledProblem, response.body) : undefined;
+    if (cancelled) return { position, delivery: acceptedView({ source: 'acceptance', acceptance, cancelledAt: cancelled.cancelledAt }) };
     return { position, delivery: expectOk<Delivery>(response, 'delivery') };
   }
 

@@ -2,7 +2,18 @@
 // workflow has recorded it; before that (the request still on the queue) ingestion's record
 // of what it accepted answers for it: stage Requested, or Cancelled if a cancel overtook it.
 // Either record also says whose delivery it is, so ownership holds from the first moment.
-import { type Delivery, type DeliveryAcceptance, type DeliveryStatus, detailsOf, type TrackingEvent } from '@dronedelivery/contracts';
+import {
+  CancelledBeforeScheduledProblem,
+  callOf,
+  type Delivery,
+  type DeliveryAcceptance,
+  type DeliveryStatus,
+  deliveryRoutes,
+  detailsOf,
+  problemAs,
+  requestRoutes,
+  type TrackingEvent,
+} from '@dronedelivery/contracts';
 import { type Caller, canSeeOwner, NotFound } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
@@ -12,13 +23,9 @@ export type FoundDelivery =
   /** Not recorded by the workflow yet: what ingestion accepted (and when a cancel overtook it). */
   | { source: 'acceptance'; acceptance: DeliveryAcceptance; cancelledAt?: string };
 
-const id = (value: string) => encodeURIComponent(value);
-
 /** The acceptance, when ingestion has one the caller may see. */
 async function acceptanceOf(upstreams: Upstreams, request: FastifyRequest, caller: Caller, deliveryId: string) {
-  const response = await call<DeliveryAcceptance>(upstreams.ingestion, {
-    method: 'GET',
-    path: `/api/deliveryrequests/${id(deliveryId)}`,
+  const response = await call(upstreams.ingestion, callOf(requestRoutes.acceptance, { params: { deliveryId } }), {
     headers: forwardedHeaders(request, caller),
   });
   return response.status === 200 && canSeeOwner(caller, response.body.request.ownerId) ? response.body : undefined;
@@ -37,17 +44,13 @@ export async function findDelivery(
   delivery?: Promise<{ status: number; body: unknown }>,
 ): Promise<FoundDelivery> {
   const recorded = await (delivery ??
-    call<Delivery>(upstreams.delivery, {
-      method: 'GET',
-      path: `/api/deliveries/${id(deliveryId)}`,
-      headers: forwardedHeaders(request, caller),
-    }));
+    call(upstreams.delivery, callOf(deliveryRoutes.get, { params: { id: deliveryId } }), { headers: forwardedHeaders(request, caller) }));
   if (recorded.status === 200) {
     const found = recorded.body as Delivery;
     if (canSeeOwner(caller, found.ownerId)) return { source: 'delivery', delivery: found };
   } else if (recorded.status === 404 || recorded.status === 410) {
     const acceptance = await acceptanceOf(upstreams, request, caller, deliveryId);
-    const cancelledAt = recorded.status === 410 ? (recorded.body as { cancelledAt?: string }).cancelledAt : undefined;
+    const cancelledAt = recorded.status === 410 ? problemAs(CancelledBeforeScheduledProblem, recorded.body)?.cancelledAt : undefined;
     if (acceptance) return { source: 'acceptance', acceptance, ...(cancelledAt ? { cancelledAt } : {}) };
   }
   throw new NotFound(`There is no delivery ${deliveryId}.`);

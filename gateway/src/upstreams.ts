@@ -2,6 +2,8 @@
 // (keep-alive pool, per-attempt timeout, retries for idempotent calls, circuit breaker,
 // bulkhead). Only these headers travel upstream: the request id, the idempotency key and
 // the verified identity; whatever else a client sent stays at the gateway.
+
+import type { Call } from '@dronedelivery/contracts';
 import {
   type Caller,
   HttpProblem,
@@ -12,7 +14,7 @@ import {
   ServiceUnavailable,
   UpstreamError,
 } from '@dronedelivery/service-kit';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Upstream } from './canary.ts';
 
 export interface Upstreams {
@@ -32,10 +34,13 @@ export function forwardedHeaders(request: FastifyRequest, caller: Caller): Recor
   };
 }
 
-/** Calls an upstream; an upstream that cannot answer becomes a 503 or 504 problem. */
-export async function call<T = unknown>(client: Upstream, request: HttpRequest): Promise<HttpResponse<T>> {
+export type CallOptions = Pick<HttpRequest, 'headers' | 'idempotent' | 'signal'>;
+
+/** Calls an upstream's declared route; an upstream that cannot answer becomes a 503 or 504 problem. */
+export async function call<T>(client: Upstream, upstreamCall: Call<T>, options: CallOptions = {}): Promise<HttpResponse<T>> {
+  const { method, path, query, body } = upstreamCall;
   try {
-    return await client.request<T>(request);
+    return await client.request<T>({ method, path, ...(query ? { query } : {}), ...(body === undefined ? {} : { body }), ...options });
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;
     if (error.reason === 'timeout') {
@@ -48,7 +53,7 @@ export async function call<T = unknown>(client: Upstream, request: HttpRequest):
 }
 
 /** Passes an upstream answer on: status, body and the headers a client needs. */
-export function relay(reply: import('fastify').FastifyReply, response: HttpResponse): import('fastify').FastifyReply {
+export function relay(reply: FastifyReply, response: HttpResponse): FastifyReply {
   for (const name of ['location', 'retry-after', 'idempotent-replayed']) {
     const value = response.headers[name];
     if (typeof value === 'string') reply.header(name, value);
@@ -60,11 +65,12 @@ export function relay(reply: import('fastify').FastifyReply, response: HttpRespo
 
 /** Calls an upstream on behalf of `caller` and passes its answer on. */
 export async function forward(
-  reply: import('fastify').FastifyReply,
+  reply: FastifyReply,
   client: Upstream,
   request: FastifyRequest,
   caller: Caller,
-  upstream: Omit<HttpRequest, 'headers'>,
-): Promise<import('fastify').FastifyReply> {
-  return relay(reply, await call(client, { ...upstream, headers: forwardedHeaders(request, caller) }));
+  upstreamCall: Call<unknown>,
+  options: Omit<CallOptions, 'headers'> = {},
+): Promise<FastifyReply> {
+  return relay(reply, await call(client, upstreamCall, { ...options, headers: forwardedHeaders(request, caller) }));
 }

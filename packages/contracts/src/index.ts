@@ -8,6 +8,7 @@ export * from './problems.ts';
 export * from './requests.ts';
 export * from './routes/deliveries.ts';
 export * from './routes/drones.ts';
+export * from './routes/gateway.ts';
 export * from './routes/packages.ts';
 export * from './routes/requests.ts';
 export * from './routes/route.ts';

@@ -58,8 +58,6 @@ export interface ServerOptions {
 export interface OpenApiOptions {
   /** `components.securitySchemes`, e.g. `{ bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }`. */
   securitySchemes?: Record<string, SecurityScheme>;
-  /** The security requirement of the operations on `path` (as the document writes it, `/api/things/{id}`), if any. */
-  securityFor?: (path: string) => Record<string, string[]>[] | undefined;
 }
 
 export type SecurityScheme =
@@ -265,7 +263,7 @@ async function registerOpenApi(app: ServiceInstance, options: ServerOptions): Pr
     },
     transform: jsonSchemaTransform,
     transformObject: (documentObject) =>
-      'openapiObject' in documentObject ? completeDocument(documentObject.openapiObject, options.openApi) : documentObject.swaggerObject,
+      'openapiObject' in documentObject ? completeDocument(documentObject.openapiObject) : documentObject.swaggerObject,
   });
   app.get('/openapi.json', { schema: { hide: true }, logLevel: 'warn' }, async () => app.swagger());
 }
@@ -279,12 +277,11 @@ const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'p
 
 /**
  * What the routes' schemas cannot say: every error answer is problem+json (the routes
- * declare their error schemas, and @fastify/swagger files each under application/json),
- * and which operations need which credentials.
+ * declare their error schemas, and @fastify/swagger files each under application/json).
+ * Which operations need which credentials, the routes' schemas say (`security`).
  */
-function completeDocument<D extends { paths?: object }>(document: D, openApi: OpenApiOptions = {}): D {
+function completeDocument<D extends { paths?: object }>(document: D): D {
   const paths = Object.entries((document.paths ?? {}) as Record<string, object>).map(([path, item]) => {
-    const security = openApi.securityFor?.(path);
     const operations = Object.entries(item).map(([key, value]) => {
       if (!OPERATION_METHODS.includes(key)) return [key, value];
       const operation = value as Operation;
@@ -297,7 +294,6 @@ function completeDocument<D extends { paths?: object }>(document: D, openApi: Op
       return [
         key,
         {
-          ...(security ? { security } : {}),
           ...operation,
           ...(operation.responses ? { responses: Object.fromEntries(responses) } : {}),
         },

@@ -1,5 +1,5 @@
 // The generated OpenAPI document says what the server does: errors are problem+json, and
-// operations carry the security requirement a service declares for them.
+// operations carry the security requirement their routes declare.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServer } from '../src/server.ts';
@@ -26,7 +26,13 @@ async function documentOf(options: Parameters<typeof createServer>[0]['openApi']
   });
   app.get(
     '/api/things/:id',
-    { schema: { params: z.object({ id: z.string() }), response: { 200: z.object({ id: z.string() }), 404: problem, 503: problem } } },
+    {
+      schema: {
+        params: z.object({ id: z.string() }),
+        response: { 200: z.object({ id: z.string() }), 404: problem, 503: problem },
+        ...(options?.securitySchemes ? { security: [{ bearerAuth: [] }] } : {}),
+      },
+    },
     async (request) => ({ id: request.params.id }),
   );
   app.get('/public/ping', { schema: { response: { 200: z.object({ ok: z.boolean() }), '4XX': problem } } }, async () => ({ ok: true }));
@@ -44,7 +50,6 @@ describe('the OpenAPI document', () => {
     plain = await documentOf(undefined);
     secured = await documentOf({
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      securityFor: (path) => (path.startsWith('/api/') ? [{ bearerAuth: [] }] : undefined),
     });
   });
 

@@ -1,0 +1,78 @@
+// Deliveries: read from the delivery service (or, until the workflow has recorded one, from
+// ingestion's record of the request), confirmed by drones, watched by their owners.
+import { callOf, deliveryRoutes, gatewayRoutes } from '@dronedelivery/contracts';
+import { Forbidden, isOperator, requireOwner, requireRole, type ServiceInstance, serve } from '@dronedelivery/service-kit';
+import { listVisibleDeliveries } from '../delivery-list.ts';
+import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from '../delivery-views.ts';
+import { call, forward, forwardedHeaders, relay } from '../upstreams.ts';
+import { type ApiContext, callerOf, problems } from './context.ts';
+
+export function registerDeliveries(api: ServiceInstance, { upstreams }: ApiContext): void {
+  serve(api, gatewayRoutes.listDeliveries, problems, async (request) => {
+    const caller = callerOf(request);
+    const { ownerId } = request.query;
+    if (!isOperator(caller)) {
+      if (!caller.ownerId) throw new Forbidden('Only customers and operators list deliveries.');
+      if (ownerId !== undefined) requireOwner(caller, ownerId);
+    }
+    const query = { ...request.query, ...(isOperator(caller) ? {} : { ownerId: caller.ownerId }) };
+    return listVisibleDeliveries(upstreams, request, caller, query);
+  });
+
+  serve(api, gatewayRoutes.deliverySummary, problems, async (request, reply) => {
+    const caller = callerOf(request);
+    requireOwner(caller, request.query.ownerId);
+    return forward(reply, upstreams.delivery, request, caller, callOf(deliveryRoutes.summary, { query: request.query }));
+  });
+
+  // The delivery as its owner sees it from the 202 on; another owner's is 404, like one that does not exist.
+  serve(api, gatewayRoutes.delivery, problems, async (request) =>
+    viewOf(await findDelivery(upstreams, request, callerOf(request), request.params.id)),
+  );
+
+  serve(api, gatewayRoutes.deliveryStatus, problems, async (request, reply) => {
+    const caller = callerOf(request);
+    const { id } = request.params;
+    // Ownership and the answer in parallel: one round trip of latency.
+    const [found, response] = await Promise.all([
+      findDelivery(upstreams, request, caller, id),
+      call(upstreams.delivery, callOf(deliveryRoutes.status, { params: { id } }), { headers: forwardedHeaders(request, caller) }),
+    ]);
+    return found.source === 'delivery' ? relay(reply, response) : acceptedStatus(found);
+  });
+
+  serve(api, gatewayRoutes.deliveryEvents, problems, async (request, reply) => {
+    const caller = callerOf(request);
+    const { id } = request.params;
+    const [found, response] = await Promise.all([
+      findDelivery(upstreams, request, caller, id),
+      call(upstreams.delivery, callOf(deliveryRoutes.events, { params: { id } }), { headers: forwardedHeaders(request, caller) }),
+    ]);
+    return found.source === 'delivery' ? relay(reply, response) : acceptedEvents(found);
+  });
+
+  serve(api, gatewayRoutes.confirmDelivery, problems, async (request, reply) => {
+    const caller = callerOf(request);
+    requireRole(caller, 'drone', 'operator');
+    return forward(
+      reply,
+      upstreams.delivery,
+      request,
+      caller,
+      callOf(deliveryRoutes.confirm, { params: request.params, body: request.body }),
+    );
+  });
+
+  serve(api, gatewayRoutes.notifyMe, problems, async (request, reply) => {
+    const caller = callerOf(request);
+    requireRole(caller, 'customer', 'operator');
+    await findDelivery(upstreams, request, caller, request.params.id);
+    return forward(
+      reply,
+      upstreams.delivery,
+      request,
+      caller,
+      callOf(deliveryRoutes.notifyMe, { params: request.params, body: request.body }),
+    );
+  });
+}
