@@ -1,6 +1,7 @@
 // The end-to-end case: a fixed number of delivery requests sent to ingestion, then the time
 // until the workflow has scheduled every one (its /metrics counter), as completed deliveries/s.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { requestRoutes } from '@dronedelivery/contracts';
 import autocannon from 'autocannon';
 
 /** The sum of a Prometheus counter's samples whose label text contains every `labels` entry. */
@@ -91,7 +92,7 @@ function send(options: EndToEndOptions, numbering: { next: number }, count: numb
       requests: [
         {
           method: 'POST',
-          path: '/api/deliveryrequests',
+          path: requestRoutes.request.url,
           headers: { 'content-type': 'application/json' },
           setupRequest: (request) => ({ ...request, body: deliveryRequestBody(numbering.next++, firstPickup) }),
         },

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gatewayRoutes } from '@dronedelivery/contracts';
 import { RedisServerProcess } from '@dronedelivery/redis/testing';
 import { freePort } from '@dronedelivery/service-kit/testing';
 import type { Request } from 'autocannon';
@@ -26,7 +27,7 @@ export interface Target {
 const GET_HELLO: Request[] = [{ method: 'GET', path: '/hello' }];
 /** The original application's sample, each POST a new delivery request. */
 const POST_DELIVERY_REQUEST: Request[] = [
-  { method: 'POST', path: '/api/deliveryrequests', headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE },
+  { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE },
 ];
 /** The sample's owner: the gateway lets a customer token act for this owner only. */
 const SAMPLE_OWNER = 'myowner';

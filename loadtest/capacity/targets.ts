@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deliveryRoutes, gatewayRoutes, pathOf } from '@dronedelivery/contracts';
 import type { Request } from 'autocannon';
 import { SignJWT } from 'jose';
 import { deliveryBody } from '../../services/delivery/test/fixtures.ts';
@@ -63,7 +64,7 @@ async function ingestion(
 }
 
 const postSample: Request[] = [
-  { method: 'POST', path: '/api/deliveryrequests', headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE },
+  { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE },
 ];
 const accepted = (status: number) => status === 202;
 
@@ -121,7 +122,7 @@ export async function startTarget(
     };
   }
   const delivery = await processes.startService('delivery', entry('services/delivery'), cores.service, extraEnv);
-  const seeded = await fetch(`${delivery.url}/api/deliveries/capacity-read`, {
+  const seeded = await fetch(`${delivery.url}${pathOf(deliveryRoutes.get, { id: 'capacity-read' })}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(deliveryBody()),
@@ -131,7 +132,7 @@ export async function startTarget(
     service,
     description: 'GET /api/deliveries/{id} of an existing delivery → 200, delivery service on its in-memory store',
     url: delivery.url,
-    requests: [{ method: 'GET', path: '/api/deliveries/capacity-read' }],
+    requests: [{ method: 'GET', path: pathOf(deliveryRoutes.get, { id: 'capacity-read' }) }],
     headers: {},
     expected: (status) => status === 200,
     underTest: delivery,

@@ -1,6 +1,8 @@
 // Runs one scenario against a target: seeds deliveries to read, drives each stage at its
 // arrival rate with the customer mix, and judges the run against the scenario's thresholds.
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gatewayRoutes, pathOf } from '@dronedelivery/contracts';
 import { type LoadResult, latencyHistogram, percentileMs, runLoad } from './measure.ts';
 import { errorBreaches, fellBehind, type Gate, latencyBreaches, type Scenario } from './scenarios.ts';
 import type { Target } from './target.ts';
@@ -30,7 +32,11 @@ export async function seedDeliveries(target: Target, owner: string, count: numbe
   const headers = { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' };
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    const response = await fetch(`${target.url}/api/deliveryrequests`, { method: 'POST', headers, body: deliveryRequest(owner) });
+    const response = await fetch(`${target.url}${gatewayRoutes.requestDelivery.url}`, {
+      method: 'POST',
+      headers,
+      body: deliveryRequest(owner),
+    });
     if (response.status !== 202)
       throw new Error(`seeding: POST /api/deliveryrequests answered ${response.status}: ${await response.text()}`);
     ids.push(((await response.json()) as { deliveryId: string }).deliveryId);
@@ -41,7 +47,7 @@ export async function seedDeliveries(target: Target, owner: string, count: numbe
     if (Date.now() > deadline) throw new Error(`seeding: ${pending.size} of ${count} deliveries were not scheduled within ${timeoutMs} ms`);
     for (const id of [...pending]) {
       // A delivery reads as Requested from the 202 on; scheduled is any later stage.
-      const response = await fetch(`${target.url}/api/deliveries/${id}/status`, { headers });
+      const response = await fetch(`${target.url}${pathOf(gatewayRoutes.deliveryStatus, { id })}`, { headers });
       const stage = response.status === 200 ? ((await response.json()) as { stage?: string }).stage : await response.body?.cancel();
       if (typeof stage === 'string' && stage !== 'Requested') pending.delete(id);
     }

@@ -1,7 +1,9 @@
 // The traffic a customer generates: ask for deliveries, follow them (status, the delivery,
 // the aggregated details) and read an invoice. Reads go to deliveries created and scheduled
 // before the run, so a read never races the workflow and every 404 is a real failure.
+
 import { randomUUID } from 'node:crypto';
+import { gatewayRoutes, pathOf, type Route } from '@dronedelivery/contracts';
 import type { Request } from 'autocannon';
 
 export const LOADTEST_OWNER = 'loadtest';
@@ -30,22 +32,25 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
  */
 export function customerMix(deliveryIds: readonly string[], owner = LOADTEST_OWNER): Request[] {
   if (deliveryIds.length === 0) throw new Error('the mix needs deliveries to read');
-  const read = (suffix: string): Request => ({
+  const read = (route: Route): Request => ({
     method: 'GET',
-    setupRequest: (request) => ({ ...request, path: `/api/deliveries/${pick(deliveryIds)}${suffix}` }),
+    setupRequest: (request) => ({ ...request, path: pathOf(route, { id: pick(deliveryIds) }) }),
   });
   const now = new Date();
   return [
     {
       method: 'POST',
-      path: '/api/deliveryrequests',
+      path: gatewayRoutes.requestDelivery.url,
       headers: { 'content-type': 'application/json' },
       setupRequest: (request) => ({ ...request, body: deliveryRequest(owner) }),
     },
-    read('/status'),
-    read(''),
-    read('/details'),
-    read('/status'),
-    { method: 'GET', path: `/api/owners/${owner}/invoice?year=${now.getUTCFullYear()}&month=${now.getUTCMonth() + 1}` },
+    read(gatewayRoutes.deliveryStatus),
+    read(gatewayRoutes.delivery),
+    read(gatewayRoutes.deliveryDetails),
+    read(gatewayRoutes.deliveryStatus),
+    {
+      method: 'GET',
+      path: `${pathOf(gatewayRoutes.invoice, { ownerId: owner })}?year=${now.getUTCFullYear()}&month=${now.getUTCMonth() + 1}`,
+    },
   ];
 }

@@ -2,7 +2,9 @@
 // gateway, each with its own Idempotency-Key, and retries a request that got no answer or a
 // 5xx with the same key (so a retry can never make a second delivery). It keeps the log a
 // reconciliation needs: every deliveryId the system accepted with a 202.
+
 import { randomUUID } from 'node:crypto';
+import { gatewayRoutes } from '@dronedelivery/contracts';
 import { deliveryRequest } from '@dronedelivery/loadtest/src/traffic.ts';
 
 export interface ClientLog {
@@ -40,7 +42,7 @@ export class LoadClient {
   async submit(key: string = randomUUID(), body = deliveryRequestBody(this.owner)): Promise<string | undefined> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
       let noAnswer = 'no answer';
-      const status = await fetch(`${this.gatewayUrl}/api/deliveryrequests`, {
+      const status = await fetch(`${this.gatewayUrl}${gatewayRoutes.requestDelivery.url}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': key },
         body,

@@ -1,6 +1,7 @@
 // Malformed and boundary requests for every public endpoint of the gateway, generated with
 // fast-check: hostile path parameters and query strings, bodies that are not JSON, JSON of
 // the wrong shape, and valid delivery requests with one field replaced by something else.
+import { gatewayRoutes, pathOf, type Route } from '@dronedelivery/contracts';
 import fc from 'fast-check';
 
 export interface FuzzRequest {
@@ -117,28 +118,48 @@ const contentType = fc.oneof(
 );
 const role = fc.constantFrom('customer' as const, 'operator' as const, 'drone' as const);
 
+/** A public route's path with a fuzzed segment sent as it is (not encoded). */
+const raw = (route: Route, params: Record<string, string>) => pathOf(route, params, (value) => value);
+const r = gatewayRoutes;
+
 /** Every public endpoint, with what it takes. */
 const endpoints: fc.Arbitrary<FuzzRequest>[] = [
-  fc.record({ method: fc.constant('POST'), path: query.map((q) => `/api/deliveryrequests${q}`), body, contentType, role }),
-  fc.record({ method: fc.constant('PATCH'), path: segment.map((id) => `/api/deliveryrequests/${id}`), body, contentType, role }),
-  fc.record({ method: fc.constant('DELETE'), path: segment.map((id) => `/api/deliveryrequests/${id}`), role }),
-  fc.record({ method: fc.constant('GET'), path: query.map((q) => `/api/deliveries/summary${q}`), role }),
+  fc.record({ method: fc.constant('POST'), path: query.map((q) => `${r.requestDelivery.url}${q}`), body, contentType, role }),
   fc.record({
-    method: fc.constant('GET'),
-    path: fc.tuple(segment, fc.constantFrom('', '/status', '/events', '/details')).map(([id, suffix]) => `/api/deliveries/${id}${suffix}`),
-    role,
-  }),
-  fc.record({
-    method: fc.constant('POST'),
-    path: fc.tuple(segment, fc.constantFrom('confirmations', 'notifymerequests')).map(([id, what]) => `/api/deliveries/${id}/${what}`),
+    method: fc.constant('PATCH'),
+    path: segment.map((deliveryId) => raw(r.rescheduleDelivery, { deliveryId })),
     body,
     contentType,
     role,
   }),
-  fc.record({ method: fc.constant('GET'), path: fc.tuple(segment, query).map(([id, q]) => `/api/packages/summary/${id}${q}`), role }),
-  fc.record({ method: fc.constant('GET'), path: segment.map((id) => `/api/packages/${id}`), role }),
-  fc.record({ method: fc.constant('GET'), path: query.map((q) => `/api/dronedeliveries/utilization${q}`), role }),
-  fc.record({ method: fc.constant('GET'), path: fc.tuple(segment, query).map(([id, q]) => `/api/owners/${id}/invoice${q}`), role }),
+  fc.record({ method: fc.constant('DELETE'), path: segment.map((deliveryId) => raw(r.cancelDelivery, { deliveryId })), role }),
+  fc.record({ method: fc.constant('GET'), path: query.map((q) => `${r.deliverySummary.url}${q}`), role }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc
+      .tuple(segment, fc.constantFrom(r.delivery, r.deliveryStatus, r.deliveryEvents, r.deliveryDetails))
+      .map(([id, route]) => raw(route, { id })),
+    role,
+  }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.tuple(segment, fc.constantFrom(r.confirmDelivery, r.notifyMe)).map(([id, route]) => raw(route, { id })),
+    body,
+    contentType,
+    role,
+  }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc.tuple(segment, query).map(([ownerId, q]) => `${raw(r.packageSummary, { ownerId })}${q}`),
+    role,
+  }),
+  fc.record({ method: fc.constant('GET'), path: segment.map((id) => raw(r.package, { id })), role }),
+  fc.record({ method: fc.constant('GET'), path: query.map((q) => `${r.utilization.url}${q}`), role }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc.tuple(segment, query).map(([ownerId, q]) => `${raw(r.invoice, { ownerId })}${q}`),
+    role,
+  }),
 ];
 
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(...endpoints);

@@ -3,8 +3,10 @@
 // letter with its reason — never neither (lost), never both. It waits on progress, not on a
 // clock, so a slow machine makes a run longer, never wrong; when it gives up it says where
 // each unsettled request's message is.
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deliveryRoutes, pathOf } from '@dronedelivery/contracts';
 import type { Cluster } from './cluster.ts';
 import type { JobState, QueueInspector } from './queue-state.ts';
 
@@ -58,7 +60,7 @@ async function deadLetteredIds(cluster: Cluster): Promise<Set<string> | undefine
 }
 
 async function deliveryExists(cluster: Cluster, deliveryId: string): Promise<boolean> {
-  const response = await fetch(`${cluster.balancers.delivery.url}/api/deliveries/${encodeURIComponent(deliveryId)}`, {
+  const response = await fetch(`${cluster.balancers.delivery.url}${pathOf(deliveryRoutes.get, { id: deliveryId })}`, {
     signal: AbortSignal.timeout(10_000),
   }).catch(() => undefined);
   await response?.body?.cancel();

@@ -50,12 +50,15 @@ export type CallInput<R extends Route> = (R['schema']['params'] extends z.ZodTyp
 /** The body of a successful answer (200, 201 or 202; undefined for 204). */
 export type Answer<R extends Route> = Output<R['schema']['response'][Extract<keyof R['schema']['response'], 200 | 201 | 202>]>;
 
-/** The path with its parameters filled in, each encoded as one path segment. */
-export function pathOf(route: Route, params: Record<string, unknown> = {}): string {
+/**
+ * The path with its parameters filled in, each encoded as one path segment. `encode` can be
+ * replaced only to send a path as it is (a fuzzer sending hostile segments).
+ */
+export function pathOf(route: Route, params: Record<string, unknown> = {}, encode: (value: string) => string = encodeURIComponent): string {
   return route.url.replace(/:(\w+)/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined || value === null || value === '') throw new Error(`${route.method} ${route.url}: no value for :${name}`);
-    return encodeURIComponent(String(value));
+    return encode(String(value));
   });
 }
 
