@@ -11,7 +11,7 @@ import {
   type HttpResponse,
   identityHeaders,
   problemType,
-  ServiceUnavailable,
+  Unavailable,
   UpstreamError,
 } from '@dronedelivery/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -48,7 +48,7 @@ export async function call<T>(client: Upstream, upstreamCall: Call<T>, options: 
     }
     if (error.status && error.status < 500 && error.status !== 429 && error.status !== 408) throw error;
     const retryAfter = Math.max(1, Math.ceil((error.retryAfterMs ?? 5_000) / 1000));
-    throw new ServiceUnavailable(`The ${client.upstream} service is unavailable; retry shortly.`, retryAfter);
+    throw new Unavailable(`The ${client.upstream} service is unavailable; retry shortly.`, retryAfter);
   }
 }
 

@@ -3,7 +3,7 @@
 // (kept, never trimmed) is the dead-letter place, with each attempt logged on the job;
 // a consumer that dies mid-job leaves a stalled job that another consumer takes over.
 import { createRedisClient, Redis, type RedisSettings, redisOptions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
-import { ServiceUnavailable } from '@dronedelivery/service-kit';
+import { Unavailable } from '@dronedelivery/service-kit';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type {
   AttemptRecord,
@@ -62,7 +62,7 @@ export class BullmqQueue implements DeliveryQueue {
     if (this.queueInstance) return this.queueInstance;
     if (this.connection.status !== 'ready') {
       if (this.connection.status === 'wait') this.connection.connect().catch(() => undefined);
-      throw new ServiceUnavailable('The delivery-request queue cannot be reached; retry shortly.', 2);
+      throw new Unavailable('The delivery-request queue cannot be reached; retry shortly.', 2);
     }
     this.queueInstance = new Queue<QueueMessage>(this.settings.queueName, {
       connection: this.connection,

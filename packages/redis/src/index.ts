@@ -2,7 +2,7 @@
 // TLS for rediss:// URLs, the password kept out of the URL, reconnection forever with
 // capped jittered backoff, and commands that fail fast while disconnected, so that a
 // caller can answer 503 at once instead of hanging.
-import { ServiceUnavailable } from '@dronedelivery/service-kit';
+import { Unavailable } from '@dronedelivery/service-kit';
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
 
 export interface RedisSettings {
@@ -47,7 +47,7 @@ export function isRedisUnavailable(error: unknown): boolean {
 
 /** Maps a Redis failure to 503 with Retry-After for the caller; other errors pass through. */
 export function translateRedisError(error: unknown, what: string): unknown {
-  return isRedisUnavailable(error) ? new ServiceUnavailable(`The ${what} cannot be reached; retry shortly.`, 2) : error;
+  return isRedisUnavailable(error) ? new Unavailable(`The ${what} cannot be reached; retry shortly.`, 2) : error;
 }
 
 /**

@@ -2,13 +2,9 @@
 // and passes the identity on in these headers (never forwarding a client's own). Services
 // that serve owner-scoped data check it again, as defence in depth.
 import type { IncomingHttpHeaders } from 'node:http';
-import { HttpProblem, problemType } from './problems.ts';
+import { Forbidden } from './failures.ts';
 
-export class Forbidden extends HttpProblem {
-  constructor(detail: string) {
-    super(403, detail, { type: problemType('forbidden') });
-  }
-}
+export { Forbidden };
 
 export type Role = 'customer' | 'operator' | 'drone';
 export const ROLES: readonly Role[] = ['customer', 'operator', 'drone'];

@@ -23,6 +23,18 @@ export {
   telemetryEnvironmentSchema,
 } from './config.ts';
 export { type ConnectRetryOptions, connectWithRetry } from './connect-retry.ts';
+export {
+  Conflict,
+  Failure,
+  type FailureKind,
+  type FailureOptions,
+  type FieldError,
+  Gone,
+  InvalidInput,
+  NotFound,
+  Unavailable,
+  Unprocessable,
+} from './failures.ts';
 export { type CheckResult, type DependencyCheck, Health, type ReadinessReport } from './health.ts';
 export {
   defaultHttpClientSettings,
@@ -49,20 +61,7 @@ export {
   type ListRange,
   PositionLists,
 } from './position-list.ts';
-export {
-  BadRequest,
-  Conflict,
-  type FieldError,
-  HttpProblem,
-  NotFound,
-  PROBLEM_CONTENT_TYPE,
-  type Problem,
-  problemType,
-  ServiceUnavailable,
-  sendProblem,
-  titleFor,
-  UnprocessableContent,
-} from './problems.ts';
+export { HttpProblem, PROBLEM_CONTENT_TYPE, type Problem, problemOf, problemType, sendProblem, titleFor } from './problems.ts';
 export {
   type BuildContext,
   defineService,

@@ -2,7 +2,7 @@
 // several entries can share a millisecond and every page boundary is still exact. The cursor
 // a client gets back is the last position read, encoded; services that serve parts of one
 // list (and the gateway, which merges them) share the encoding.
-import { BadRequest } from './problems.ts';
+import { InvalidInput } from './failures.ts';
 
 /** A place in a newest-first list: time (epoch ms), then id. */
 export interface ListPosition {
@@ -35,7 +35,7 @@ export function decodeListCursor(cursor: string): ListPosition {
   } catch {
     // falls through to the refusal below
   }
-  throw new BadRequest('The cursor is not one this service gave out.', [{ path: 'querystring.cursor', message: 'is not a nextCursor' }]);
+  throw new InvalidInput('The cursor is not one this service gave out.', [{ path: 'querystring.cursor', message: 'is not a nextCursor' }]);
 }
 
 /** Whether `position` lies within the range's bounds (`after`, `from`, `to`). */

@@ -1,15 +1,14 @@
-// RFC 9457 problem details: the typed errors domain code throws, and the one handler
-// that turns any error into `application/problem+json` without leaking internals.
+// RFC 9457 problem details: the one handler that turns any error into
+// `application/problem+json` without leaking internals, and the one place where a domain's
+// failures (failures.ts) get their HTTP status. HttpProblem is for HTTP-layer code only.
 import { problemTypeOf } from '@dronedelivery/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { Failure, type FailureKind, type FieldError } from './failures.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 export interface Problem {
   type: string;
@@ -73,34 +72,26 @@ export class HttpProblem extends Error {
   }
 }
 
-export class BadRequest extends HttpProblem {
-  constructor(detail: string, errors?: FieldError[]) {
-    super(400, detail, { type: problemType('validation'), ...(errors ? { errors } : {}) });
-  }
-}
+/** The status each kind of failure answers with. */
+const STATUS_OF: Record<FailureKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  gone: 410,
+  unprocessable: 422,
+  unavailable: 503,
+};
 
-export class NotFound extends HttpProblem {
-  constructor(detail: string) {
-    super(404, detail);
-  }
-}
-
-export class Conflict extends HttpProblem {
-  constructor(detail: string, extensions?: Record<string, unknown>) {
-    super(409, detail, extensions ? { extensions } : {});
-  }
-}
-
-export class UnprocessableContent extends HttpProblem {
-  constructor(detail: string) {
-    super(422, detail);
-  }
-}
-
-export class ServiceUnavailable extends HttpProblem {
-  constructor(detail: string, retryAfterSeconds: number) {
-    super(503, detail, { headers: { 'retry-after': String(retryAfterSeconds) } });
-  }
+/** A failure as the HTTP problem it answers with. */
+export function problemOf(failure: Failure): HttpProblem {
+  const status = STATUS_OF[failure.kind];
+  return new HttpProblem(status, failure.message, {
+    ...(failure.slug ? { type: problemType(failure.slug) } : {}),
+    ...(failure.errors ? { errors: failure.errors } : {}),
+    ...(failure.retryAfterSeconds === undefined ? {} : { headers: { 'retry-after': String(failure.retryAfterSeconds) } }),
+    extensions: failure.extensions,
+  });
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
@@ -198,7 +189,8 @@ export function installProblemHandlers(app: FastifyInstance): void {
   });
   app.setNotFoundHandler(answerNotFound);
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError, request, reply) => {
+    const error = thrown instanceof Failure ? problemOf(thrown) : thrown;
     if (error instanceof HttpProblem) {
       const problem: Problem = {
         ...error.extensions,

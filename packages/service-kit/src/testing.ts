@@ -44,44 +44,6 @@ export function capturingLogger(service = 'test'): { log: Logger; lines: () => R
   };
 }
 
-export interface ServiceProcess {
-  child: ChildProcess;
-  /** Every JSON log line the service has written so far. */
-  lines: Record<string, unknown>[];
-  /** The base URL, once the service listens; rejects if it exits first. */
-  url: Promise<string>;
-  /** The exit code, once the process has exited and all its output has been read. */
-  exited: Promise<number | null>;
-}
-
-/** Runs `node <args>` on a random loopback port, collecting its log lines. */
-export function spawnService(args: string[], env: Record<string, string> = {}): ServiceProcess {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  // 'close', not 'exit': by then every line the child wrote has been read.
-  const exited = once(child, 'close').then(([code]) => code as number | null);
-  const url = new Promise<string>((resolve, reject) => {
-    exited.then((code) => reject(new Error(`service exited with ${code} before listening`)));
-    let buffered = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const complete = buffered.split('\n');
-      buffered = complete.pop() ?? '';
-      for (const text of complete.filter(Boolean)) {
-        const line = JSON.parse(text) as Record<string, unknown>;
-        lines.push(line);
-        const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
-        if (listening?.[1]) resolve(listening[1]);
-      }
-    });
-  });
-  url.catch(() => {});
-  return { child, lines, url, exited };
-}
-
 /** A loopback TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = createNetServer().listen(0, '127.0.0.1');
@@ -135,32 +97,4 @@ export async function withStartedStore<S>(
   } finally {
     await fixture.cleanup();
   }
-}
-
-/**
- * Starts a service entry point (`src/main.ts`) as its own process on a free loopback port
- * and resolves once it reports ready: for benchmarks, which measure services as they run.
- */
-export async function startServiceProcess(
-  entry: string,
-  env: Record<string, string> = {},
-  nodeArgs: string[] = [],
-): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
-    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (
-    !(await fetch(`${url}/healthz/ready`).then(
-      (r) => r.ok,
-      () => false,
-    ))
-  ) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${entry} did not become ready`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url, child, stop: () => child.kill('SIGTERM') };
 }

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Conflict, NotFound } from '../src/problems.ts';
+import { Conflict, NotFound } from '../src/failures.ts';
 import { createServer, type ServiceInstance } from '../src/server.ts';
 import { capturingLogger, testConfig } from '../src/testing.ts';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
     throw new NotFound('Thing 42 does not exist.');
   });
   app.get('/api/conflict', async () => {
-    throw new Conflict('Delivery d1 is Cancelled; cannot move to Completed.', { from: 'Cancelled', to: 'Completed' });
+    throw new Conflict('Delivery d1 is Cancelled; cannot move to Completed.', { extensions: { from: 'Cancelled', to: 'Completed' } });
   });
   app.get('/api/boom', async () => {
     throw new Error('connection string mongodb://admin:hunter2@db leaked?');

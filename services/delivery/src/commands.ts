@@ -2,7 +2,7 @@
 // again on a fresher read if another write came first (with a short jittered pause, so
 // writers racing for one delivery spread out instead of colliding again).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceUnavailable } from '@dronedelivery/service-kit';
+import { Unavailable } from '@dronedelivery/service-kit';
 import type { Decision, DeliveryRecord } from './domain.ts';
 import type { DeliveryStore } from './store/store.ts';
 
@@ -21,5 +21,5 @@ export async function execute<T>(
     if (await store.commit(id, current?.version ?? 0, decision.change)) return decision.result;
     await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
   }
-  throw new ServiceUnavailable(`Delivery ${id} is being changed by many requests at once; retry shortly.`, 1);
+  throw new Unavailable(`Delivery ${id} is being changed by many requests at once; retry shortly.`, 1);
 }

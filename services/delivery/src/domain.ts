@@ -18,7 +18,7 @@ import type {
   TrackingEvent,
 } from '@dronedelivery/contracts';
 import { positionAt } from '@dronedelivery/geo';
-import { Conflict, HttpProblem, NotFound, problemType } from '@dronedelivery/service-kit';
+import { Conflict, Gone, NotFound } from '@dronedelivery/service-kit';
 
 /**
  * A delivery from the moment the workflow first records it: `Requested` (no drone yet, with
@@ -112,19 +112,17 @@ export function canMove(from: DeliveryStage, to: DeliveryStage): boolean {
   return NEXT[from].includes(to);
 }
 
-/** 409 naming both stages, so a caller knows why and whether retrying can help. */
+/** A change the stage does not allow, naming both stages, so a caller knows why and whether retrying can help. */
 export class InvalidTransition extends Conflict {
   constructor(id: string, from: DeliveryStage, to: DeliveryStage, reason?: string) {
-    super(`Delivery ${id} is ${from}; it cannot become ${to}${reason ? ` (${reason})` : ''}.`, { from, to });
+    super(`Delivery ${id} is ${from}; it cannot become ${to}${reason ? ` (${reason})` : ''}.`, { extensions: { from, to } });
   }
 }
 
-export class DeliveryGone extends HttpProblem {
+/** A cancel arrived before the delivery was recorded: it will never exist. */
+export class DeliveryGone extends Gone {
   constructor(id: string, cancelledAt: string) {
-    super(410, `Delivery ${id} was cancelled before it was scheduled.`, {
-      type: problemType('cancelled-before-scheduled'),
-      extensions: { cancelledAt },
-    });
+    super(`Delivery ${id} was cancelled before it was scheduled.`, { slug: 'cancelled-before-scheduled', extensions: { cancelledAt } });
   }
 }
 
@@ -496,7 +494,8 @@ const FINISHED: readonly DeliveryStage[] = ['Completed', 'Cancelled', 'Rejected'
 export function requestNotification(id: string, request: NotifyMeRequest, existing: DeliveryRecord | undefined, now: Date): Decision<void> {
   const delivery = requireDelivery(id, existing);
   const { stage } = progress(delivery, now);
-  if (FINISHED.includes(stage)) throw new Conflict(`Delivery ${id} is ${stage}; there is nothing left to notify about.`, { stage });
+  if (FINISHED.includes(stage))
+    throw new Conflict(`Delivery ${id} is ${stage}; there is nothing left to notify about.`, { extensions: { stage } });
   if (delivery.notifyRequests.some((known) => JSON.stringify(known) === JSON.stringify(request))) return { result: undefined };
   if (delivery.notifyRequests.length >= MAX_NOTIFY_REQUESTS)
     throw new Conflict(`Delivery ${id} already has ${MAX_NOTIFY_REQUESTS} notify-me requests.`);

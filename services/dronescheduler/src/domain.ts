@@ -10,7 +10,7 @@ import {
   pickupHorizon,
 } from '@dronedelivery/contracts';
 import { distanceMiles, locate, type ServiceArea } from '@dronedelivery/geo';
-import { HttpProblem, problemType } from '@dronedelivery/service-kit';
+import { Conflict, Unprocessable } from '@dronedelivery/service-kit';
 import type { Drone } from './fleet.ts';
 
 /** A drone is taken for a delivery from departure until it is back at its base. */
@@ -44,34 +44,30 @@ export interface Plan {
 const SIZE_RANK: Record<PackageSize, number> = { Small: 1, Medium: 2, Large: 3 };
 const HOUR_MS = 3_600_000;
 
-/** 409: every capable drone is booked at that time; the workflow retries later. */
-export class NoDroneAvailable extends HttpProblem {
+/** Every capable drone is booked at that time; the workflow retries when one is expected back. */
+export class NoDroneAvailable extends Conflict {
   constructor(deliveryId: string, retryAfterSeconds: number) {
-    super(409, `No drone that can carry delivery ${deliveryId} is free at the requested time; retry later.`, {
-      type: problemType('no-drone-available'),
-      headers: { 'retry-after': String(retryAfterSeconds) },
+    super(`No drone that can carry delivery ${deliveryId} is free at the requested time; retry later.`, {
+      slug: 'no-drone-available',
+      retryAfterSeconds,
       extensions: { retryAfterSeconds },
     });
   }
 }
 
-/** 422: no drone in the fleet could ever carry this; retrying will not help. */
-export class NoDroneCanCarry extends HttpProblem {
+/** No drone in the fleet could ever carry this; retrying will not help. */
+export class NoDroneCanCarry extends Unprocessable {
   constructor(size: PackageSize, weightKg: number) {
-    super(422, `No drone in the fleet carries a ${size} package load of ${weightKg} kg.`, { type: problemType('no-capable-drone') });
+    super(`No drone in the fleet carries a ${size} package load of ${weightKg} kg.`, { slug: 'no-capable-drone' });
   }
 }
 
-/** 422: a pickup past the planning horizon; the same request will never be planned. */
-export class PickupBeyondHorizon extends HttpProblem {
+/** A pickup past the planning horizon; the same request will never be planned. */
+export class PickupBeyondHorizon extends Unprocessable {
   constructor(pickupTime: string) {
-    super(
-      422,
-      `The pickup time ${pickupTime} is more than ${LIMITS.pickupHorizonDays} days ahead; drones are planned within that horizon.`,
-      {
-        type: problemType('pickup-beyond-horizon'),
-      },
-    );
+    super(`The pickup time ${pickupTime} is more than ${LIMITS.pickupHorizonDays} days ahead; drones are planned within that horizon.`, {
+      slug: 'pickup-beyond-horizon',
+    });
   }
 }
 

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DroneAssignment, DroneAssignmentRequest } from '@dronedelivery/contracts';
 import type { ServiceArea } from '@dronedelivery/geo';
-import { Conflict, ServiceUnavailable } from '@dronedelivery/service-kit';
+import { Conflict, Unavailable } from '@dronedelivery/service-kit';
 import { current, type DroneState, rankPlans, requestKey } from './domain.ts';
 import type { SchedulerStore, UsageTotals } from './store/store.ts';
 
@@ -58,7 +58,7 @@ export class Scheduler {
       // A fresh read usually resolves a lost race; pause (with jitter) only when it keeps happening.
       if (attempt > 2) await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
     }
-    throw new ServiceUnavailable(`Too many concurrent bookings to assign delivery ${deliveryId}; retry shortly.`, 1);
+    throw new Unavailable(`Too many concurrent bookings to assign delivery ${deliveryId}; retry shortly.`, 1);
   }
 
   /** Frees the drone booked for a delivery and forgets its usage. Idempotent. */
@@ -88,6 +88,6 @@ export class Scheduler {
       if (await this.store.replaceReservations(state, kept)) return;
       await sleep(Math.random() * Math.min(MAX_PAUSE_MS, 2 ** attempt));
     }
-    throw new ServiceUnavailable(`Too many concurrent bookings to release drone ${droneId}; retry shortly.`, 1);
+    throw new Unavailable(`Too many concurrent bookings to release drone ${droneId}; retry shortly.`, 1);
   }
 }

@@ -74,9 +74,9 @@ describe('planAssignment', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(NoDroneAvailable);
-    expect((error as NoDroneAvailable).status).toBe(409);
+    expect((error as NoDroneAvailable).kind).toBe('conflict');
     // Until the earliest conflicting flight is back (12:00), capped at an hour.
-    expect((error as NoDroneAvailable).headers['retry-after']).toBe('3600');
+    expect((error as NoDroneAvailable).retryAfterSeconds).toBe(3600);
   });
 
   it('answers 422 when no drone in the fleet could ever carry the load', () => {

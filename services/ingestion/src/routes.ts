@@ -19,7 +19,7 @@ import {
   NotFound,
   type ServiceInstance,
   serve,
-  UnprocessableContent,
+  Unprocessable,
 } from '@dronedelivery/service-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AcceptanceStore, positionOf } from './acceptances/store.ts';
@@ -103,7 +103,7 @@ export function registerRoutes(app: ServiceInstance, options: RouteOptions): voi
       const claim = await idempotency.claim(key, acceptance, idempotencyTtlSeconds);
       if (!claim.claimed) {
         if (claim.existing.fingerprint !== requestFingerprint)
-          throw new UnprocessableContent('This Idempotency-Key was already used with a different request.');
+          throw new Unprocessable('This Idempotency-Key was already used with a different request.');
         acceptance = claim.existing;
         replayed = true;
       }

@@ -1,6 +1,6 @@
 // The package service's rules, free of I/O: ids, ownership and calendar months.
 import type { Package, PackageUpsert } from '@dronedelivery/contracts';
-import { BadRequest, Conflict } from '@dronedelivery/service-kit';
+import { Conflict, InvalidInput } from '@dronedelivery/service-kit';
 
 /** What a PUT stores: everything but the id, which comes from the path. */
 export type PackageFields = Omit<PackageUpsert, 'id'>;
@@ -8,7 +8,7 @@ export type PackageFields = Omit<PackageUpsert, 'id'>;
 /** A client may repeat the id in the body; if it does, it must be the one in the path. */
 export function fieldsForUpsert(pathId: string, body: PackageUpsert): PackageFields {
   if (body.id !== undefined && body.id !== pathId) {
-    throw new BadRequest('The body names a different package than the path.', [
+    throw new InvalidInput('The body names a different package than the path.', [
       { path: 'body.id', message: `must equal the id in the path ("${pathId}") or be omitted` },
     ]);
   }

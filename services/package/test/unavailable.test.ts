@@ -82,7 +82,7 @@ describe.runIf(haveFerretdb)('MongoDB goes away and comes back (a FerretDB proce
 describe('Cosmos DB throttling', () => {
   it('maps error 16500 to 503 with the advised Retry-After, rounded up to seconds', () => {
     const throttled = new MongoServerError({ code: 16500, errmsg: 'Request rate is large. RetryAfterMs=1500, Details=...' });
-    expect(translateMongoError(throttled)).toMatchObject({ status: 503, headers: { 'retry-after': '2' } });
+    expect(translateMongoError(throttled)).toMatchObject({ kind: 'unavailable', retryAfterSeconds: 2 });
   });
 
   it('leaves other server errors alone, to become a 500 without internals', () => {

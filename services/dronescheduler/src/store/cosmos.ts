@@ -7,7 +7,7 @@
 
 import { type Container, type ContainerRequest, CosmosClient, type Database, ErrorResponse, type SqlQuerySpec } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
-import { connectWithRetry, type Logger, ServiceUnavailable } from '@dronedelivery/service-kit';
+import { connectWithRetry, type Logger, Unavailable } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { DroneState, Reservation } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
@@ -66,10 +66,10 @@ export function isStatus(error: unknown, code: number): boolean {
 export function translateCosmosError(error: unknown): unknown {
   if (isStatus(error, 429)) {
     const retryAfterMs = (error as ErrorResponse).retryAfterInMs ?? 1000;
-    return new ServiceUnavailable('The drone store is throttling requests; retry shortly.', Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    return new Unavailable('The drone store is throttling requests; retry shortly.', Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
   if (error instanceof ErrorResponse && Number(error.code) >= 400 && Number(error.code) < 500) return error;
-  return new ServiceUnavailable('The drone store cannot be reached; retry shortly.', 5);
+  return new Unavailable('The drone store cannot be reached; retry shortly.', 5);
 }
 
 type ChargeObserver = (operation: string, requestUnits: number) => void;

@@ -2,7 +2,7 @@
 // driver. Writes filter on the shard key (ownerId) so they route to one partition; the
 // monthly totals are one single-partition aggregation over an (ownerId, createdAt) index.
 import type { Package, PackagePatch } from '@dronedelivery/contracts';
-import { connectWithRetry, type Logger, ServiceUnavailable } from '@dronedelivery/service-kit';
+import { connectWithRetry, type Logger, Unavailable } from '@dronedelivery/service-kit';
 import { type Collection, MongoClient, MongoError, MongoServerError } from 'mongodb';
 import type { Config } from '../config.ts';
 import { type PackageFields, PackageOwnedByAnotherOwner, samePackage } from '../domain.ts';
@@ -46,10 +46,10 @@ const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT
 export function translateMongoError(error: unknown): unknown {
   if (error instanceof MongoServerError && THROTTLED.has(Number(error.code))) {
     const retryAfterMs = Number(/RetryAfterMs=(\d+)/.exec(error.message)?.[1] ?? 1000);
-    return new ServiceUnavailable('The package store is throttling requests; retry shortly.', Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    return new Unavailable('The package store is throttling requests; retry shortly.', Math.max(1, Math.ceil(retryAfterMs / 1000)));
   }
   if ((error instanceof MongoError && UNREACHABLE.has(error.name)) || isSocketError(error)) {
-    return new ServiceUnavailable('The package store cannot be reached; retry shortly.', 5);
+    return new Unavailable('The package store cannot be reached; retry shortly.', 5);
   }
   return error;
 }
@@ -186,7 +186,7 @@ export class MongoPackageStore implements PackageStore {
 
   /** Runs an operation once connected, translating unreachable and throttled into 503. */
   private async guard<T>(operation: () => Promise<T>): Promise<T> {
-    if (!this.connected) throw new ServiceUnavailable('The package store is still connecting; retry shortly.', 2);
+    if (!this.connected) throw new Unavailable('The package store is still connecting; retry shortly.', 2);
     try {
       return await operation();
     } catch (error) {
