@@ -18,6 +18,8 @@ export const queueConfigSchema = z.object({
   QUEUE_NAME: z.string().min(1).default('delivery-requests'),
   /** Tries per message, the first included, before it is dead-lettered. */
   QUEUE_MAX_ATTEMPTS: count.min(1).default(8),
+  /** Tries to reach the queue's Redis at start-up (backing off from 0.5 s) before the service gives up. */
+  QUEUE_CONNECT_ATTEMPTS: count.min(1).default(10),
   /** First retry delay; doubled each time, with jitter. */
   QUEUE_BACKOFF_MS: count.min(1).default(1_000),
   /** A consumer that stops renewing its lock this long is presumed dead; its job is taken over. */

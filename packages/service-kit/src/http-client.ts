@@ -22,35 +22,39 @@ import { Pool } from 'undici';
 import { z } from 'zod';
 import type { Metrics } from './metrics.ts';
 
-export interface HttpClientSettings {
+/**
+ * The client's settings, each once: its meaning, its environment variable, its least value and
+ * its default. The settings type, the defaults, the config schema every calling service
+ * extends and the mapping from config to settings are all derived from this table.
+ */
+const SETTINGS = {
   /** Per attempt, including reading the response body. */
-  timeoutMs: number;
+  timeoutMs: { variable: 'UPSTREAM_TIMEOUT_MS', min: 1, default: 2_000 },
   /** Retries after the first attempt. */
-  retries: number;
-  retryBaseDelayMs: number;
-  retryMaxDelayMs: number;
+  retries: { variable: 'UPSTREAM_RETRIES', min: 0, default: 3 },
+  retryBaseDelayMs: { variable: 'UPSTREAM_RETRY_BASE_DELAY_MS', min: 0, default: 100 },
+  retryMaxDelayMs: { variable: 'UPSTREAM_RETRY_MAX_DELAY_MS', min: 0, default: 2_000 },
   /** Consecutive failures that open the breaker. */
-  breakerThreshold: number;
+  breakerThreshold: { variable: 'UPSTREAM_BREAKER_THRESHOLD', min: 1, default: 5 },
   /** How long the breaker stays open before letting one trial request through. */
-  breakerHalfOpenAfterMs: number;
+  breakerHalfOpenAfterMs: { variable: 'UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS', min: 1, default: 10_000 },
   /** Requests executing at once; more wait in the queue, beyond it they are rejected. */
-  bulkheadLimit: number;
-  bulkheadQueue: number;
+  bulkheadLimit: { variable: 'UPSTREAM_BULKHEAD_LIMIT', min: 1, default: 64 },
+  bulkheadQueue: { variable: 'UPSTREAM_BULKHEAD_QUEUE', min: 0, default: 256 },
   /** Keep-alive connections to the upstream. */
-  connections: number;
-}
+  connections: { variable: 'UPSTREAM_CONNECTIONS', min: 1, default: 32 },
+} as const;
 
-export const defaultHttpClientSettings: HttpClientSettings = {
-  timeoutMs: 2_000,
-  retries: 3,
-  retryBaseDelayMs: 100,
-  retryMaxDelayMs: 2_000,
-  breakerThreshold: 5,
-  breakerHalfOpenAfterMs: 10_000,
-  bulkheadLimit: 64,
-  bulkheadQueue: 256,
-  connections: 32,
-};
+type Setting = keyof typeof SETTINGS;
+type Variable = (typeof SETTINGS)[Setting]['variable'];
+
+export type HttpClientSettings = { [K in Setting]: number };
+
+const entries = Object.entries(SETTINGS) as [Setting, (typeof SETTINGS)[Setting]][];
+
+export const defaultHttpClientSettings = Object.fromEntries(
+  entries.map(([name, setting]) => [name, setting.default]),
+) as HttpClientSettings;
 
 export interface HttpClientOptions extends Partial<HttpClientSettings> {
   /** Names the upstream in metrics and errors, e.g. "package". */
@@ -335,30 +339,17 @@ function instrument(metrics: Metrics) {
  * The outbound HTTP knobs as environment variables (one schema for every service that
  * calls others), so that a chart's values reach the code under documented names.
  */
-export const httpClientConfigSchema = z.object({
-  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.timeoutMs),
-  UPSTREAM_RETRIES: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retries),
-  UPSTREAM_RETRY_BASE_DELAY_MS: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retryBaseDelayMs),
-  UPSTREAM_RETRY_MAX_DELAY_MS: z.coerce.number().int().min(0).default(defaultHttpClientSettings.retryMaxDelayMs),
-  UPSTREAM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(defaultHttpClientSettings.breakerThreshold),
-  UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.breakerHalfOpenAfterMs),
-  UPSTREAM_BULKHEAD_LIMIT: z.coerce.number().int().min(1).default(defaultHttpClientSettings.bulkheadLimit),
-  UPSTREAM_BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(defaultHttpClientSettings.bulkheadQueue),
-  UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).default(defaultHttpClientSettings.connections),
-});
+/** The UPSTREAM_* variables, for a calling service's config schema. */
+export const httpClientConfigSchema = z.object(
+  Object.fromEntries(
+    entries.map(([, setting]) => [setting.variable, z.coerce.number().int().min(setting.min).default(setting.default)]),
+  ) as {
+    [K in Variable]: z.ZodDefault<z.ZodCoercedNumber<unknown>>;
+  },
+);
 
 export type HttpClientConfig = z.infer<typeof httpClientConfigSchema>;
 
 export function httpClientSettingsFrom(config: HttpClientConfig): HttpClientSettings {
-  return {
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-    retries: config.UPSTREAM_RETRIES,
-    retryBaseDelayMs: config.UPSTREAM_RETRY_BASE_DELAY_MS,
-    retryMaxDelayMs: config.UPSTREAM_RETRY_MAX_DELAY_MS,
-    breakerThreshold: config.UPSTREAM_BREAKER_THRESHOLD,
-    breakerHalfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_AFTER_MS,
-    bulkheadLimit: config.UPSTREAM_BULKHEAD_LIMIT,
-    bulkheadQueue: config.UPSTREAM_BULKHEAD_QUEUE,
-    connections: config.UPSTREAM_CONNECTIONS,
-  };
+  return Object.fromEntries(entries.map(([name, setting]) => [name, config[setting.variable]])) as HttpClientSettings;
 }

@@ -29,13 +29,23 @@ export async function buildApp({
   app.health.addCheck({ name: 'idempotency-store', check: () => idempotency.ping() });
   app.health.addCheck({ name: 'acceptance-store', check: () => acceptances.ping() });
   app.lifecycle.onStartup('delivery-request queue', () =>
-    connectWithRetry(() => queue.ready(), { name: 'the queue Redis', attempts: 10, initialDelayMs: 500, log }),
+    connectWithRetry(() => queue.ready(), { name: 'the queue Redis', attempts: config.QUEUE_CONNECT_ATTEMPTS, initialDelayMs: 500, log }),
   );
   app.lifecycle.onStartup('idempotency store', () =>
-    connectWithRetry(() => idempotency.ready(), { name: 'the idempotency Redis', attempts: 10, initialDelayMs: 500, log }),
+    connectWithRetry(() => idempotency.ready(), {
+      name: 'the idempotency Redis',
+      attempts: config.QUEUE_CONNECT_ATTEMPTS,
+      initialDelayMs: 500,
+      log,
+    }),
   );
   app.lifecycle.onStartup('acceptance store', () =>
-    connectWithRetry(() => acceptances.ready(), { name: 'the acceptance Redis', attempts: 10, initialDelayMs: 500, log }),
+    connectWithRetry(() => acceptances.ready(), {
+      name: 'the acceptance Redis',
+      attempts: config.QUEUE_CONNECT_ATTEMPTS,
+      initialDelayMs: 500,
+      log,
+    }),
   );
   app.lifecycle.onShutdown('delivery-request queue', () => queue.close());
   app.lifecycle.onShutdown('acceptance store', () => acceptances.close());

@@ -102,7 +102,12 @@ export async function buildApp({ config, log, queue }: WorkflowAppDependencies):
   app.lifecycle.onShutdown('delivery-request queue', () => queue.close());
   for (const client of Object.values(backends)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
   app.lifecycle.onStartup('queue consumer', async () => {
-    await connectWithRetry(() => queue.ready(), { name: 'the queue Redis', attempts: 10, initialDelayMs: 500, log });
+    await connectWithRetry(() => queue.ready(), {
+      name: 'the queue Redis',
+      attempts: config.QUEUE_CONNECT_ATTEMPTS,
+      initialDelayMs: 500,
+      log,
+    });
     const consumer = queue.consume(handler, { concurrency: config.WORKFLOW_CONCURRENCY });
     log.info({ concurrency: config.WORKFLOW_CONCURRENCY }, 'consuming delivery requests');
     // Closed first at shutdown (closers run in reverse): in-flight messages finish within
