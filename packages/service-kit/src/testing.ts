@@ -1,9 +1,13 @@
 // Helpers for tests of services built on the kit: a quiet configuration, a logger that
-// keeps its lines, and a service run as a child process exactly as in production.
-import { type ChildProcess, spawn } from 'node:child_process';
+// keeps its lines, and the one process manager of the tooling: services (and the servers
+// they need) run as child processes exactly as in production, pinned to CPUs if asked, their
+// output kept, and always reaped, on a failed start as at exit.
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection, createServer as createNetServer } from 'node:net';
 import { Writable } from 'node:stream';
+import { execa, type ResultPromise } from 'execa';
+import { onExit } from 'signal-exit';
 import { type BaseConfig, baseConfigSchema } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServiceInstance } from './server.ts';
@@ -97,4 +101,351 @@ export async function withStartedStore<S>(
   } finally {
     await fixture.cleanup();
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes. execa spawns them (and sends SIGKILL when a SIGTERM is not obeyed in time); a
+// ProcessGroup keeps track of what a test or a tool started, so that one stopAll() or
+// killNow() ends it all, and signal-exit (execa's own choice) SIGKILLs whatever is still
+// running when this process exits or dies of a signal.
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface Exit {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface ProcessOptions {
+  /** What it is, as messages and reports name it: "gateway", "redis-server"... */
+  name?: string;
+  /** Added to an environment of PATH only (so a REDIS_URL or OTEL_* of the caller's shell never leaks in)... */
+  env?: Record<string, string | undefined>;
+  /** ...or to this process's whole environment. */
+  inheritEnv?: boolean;
+  cwd?: string;
+  /** Pinned to these CPUs from its first instruction (taskset -c; taskset execs, so the pid is the process's own). */
+  cores?: number[];
+  /** Appends stdout and stderr to this file; otherwise the last lines are kept in memory (recentOutput). */
+  logFile?: string;
+  /** Each line of output as it comes (not with logFile). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** An IPC channel (node processes): see RunningProcess.message(). */
+  ipc?: boolean;
+  /** How long stop() waits after SIGTERM before SIGKILL; false: never SIGKILL. Default 5 s. */
+  graceMs?: number | false;
+}
+
+const KEPT_LINES = 30;
+
+/** A child process of a ProcessGroup. */
+export class RunningProcess {
+  readonly name: string;
+  /** execa's handle: its kill() sends SIGKILL when a SIGTERM is not obeyed within the grace period. */
+  readonly subprocess: ResultPromise;
+  /** Node's: pid, exitCode, IPC events. */
+  readonly child: ChildProcess;
+  /** Resolves once it has exited and its output has been read; never rejects. */
+  readonly exited: Promise<Exit>;
+  private readonly lines: string[] = [];
+  private readonly waiters = new Set<(line: string) => void>();
+  private ended = false;
+
+  constructor(name: string, subprocess: ResultPromise, options: ProcessOptions) {
+    this.name = name;
+    this.subprocess = subprocess;
+    this.child = subprocess.nodeChildProcess;
+    this.exited = subprocess.then(
+      (result) => ({ code: result.exitCode ?? null, signal: result.signal ?? null }),
+      () => ({ code: null, signal: null }),
+    );
+    void this.exited.then(() => {
+      this.ended = true;
+    });
+    if (options.logFile) return;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let partial = '';
+      subprocess[stream]?.on('data', (chunk: Buffer) => {
+        const complete = (partial + chunk.toString()).split('\n');
+        partial = complete.pop() ?? '';
+        for (const line of complete.filter(Boolean)) {
+          this.lines.push(line);
+          options.onLine?.(line, stream);
+          for (const waiter of this.waiters) waiter(line);
+        }
+        this.lines.splice(0, Math.max(0, this.lines.length - KEPT_LINES));
+      });
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Until it has exited. */
+  get running(): boolean {
+    return !this.ended && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The last lines it wrote (stdout and stderr), to explain a failure. */
+  recentOutput(): string {
+    return this.lines.join('\n');
+  }
+
+  /** SIGTERM (a graceful exit), SIGKILL after its grace period; resolves once it has exited. */
+  async stop(): Promise<Exit> {
+    if (this.running) this.subprocess.kill('SIGTERM');
+    return this.exited;
+  }
+
+  /** Sends `signal` (SIGKILL: a crash) and resolves once it has exited. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+    if (this.running) this.subprocess.kill(signal);
+    return this.exited;
+  }
+
+  /** The first line of output (from now on, or among the last kept) that matches; rejects if it exits first or writes none in time. */
+  async line(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+    const kept = this.lines.map((line) => pattern.exec(line)).find(Boolean);
+    if (kept) return kept;
+    const { promise, resolve } = Promise.withResolvers<RegExpExecArray>();
+    const waiter = (line: string) => {
+      const match = pattern.exec(line);
+      if (match) resolve(match);
+    };
+    this.waiters.add(waiter);
+    const timeout = new Promise<'timeout'>((done) => setTimeout(done, timeoutMs, 'timeout').unref());
+    try {
+      const first = await Promise.race([promise, this.exited, timeout]);
+      if (first === 'timeout') throw new Error(`${this.name} wrote no line matching ${pattern} within ${timeoutMs} ms${this.outputNote()}`);
+      if ('code' in first) throw this.exitedBefore(`writing a line matching ${pattern}`);
+      return first;
+    } finally {
+      this.waiters.delete(waiter);
+    }
+  }
+
+  /** The next message it sends over IPC; rejects if it exits first or sends none within `timeoutMs`. */
+  async message<T>(timeoutMs = 30_000): Promise<T> {
+    const message = once(this.child, 'message').then(([value]) => ({ value: value as T }));
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, timeoutMs, 'timeout').unref());
+    const first = await Promise.race([message, this.exited, timeout]);
+    if (first === 'timeout') throw new Error(`${this.name} sent no message within ${timeoutMs} ms${this.outputNote()}`);
+    if ('value' in first) return first.value;
+    throw this.exitedBefore('sending a message');
+  }
+
+  /** The error for a process that exited before doing what it was waited for. */
+  exitedBefore(what: string): Error {
+    const exit = this.child.exitCode ?? this.child.signalCode;
+    return new Error(`${this.name} exited (${exit}) before ${what}${this.outputNote()}`);
+  }
+
+  outputNote(): string {
+    const output = this.recentOutput();
+    return output ? `:\n${output}` : '';
+  }
+}
+
+export interface ServiceOptions extends ProcessOptions {
+  /** The port to listen on (default: a free one). */
+  port?: number;
+  /** Node's own arguments before the entry, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** Arguments after the entry. */
+  args?: string[];
+  /** Ready when this says so (default: GET /healthz/ready answers 2xx). */
+  ready?: (url: string) => boolean | Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+/** A service process that answered ready. */
+export interface StartedService extends RunningProcess {
+  url: string;
+  port: number;
+}
+
+/** Whether GET <url>/healthz/ready answers 2xx now. */
+export async function answersReady(url: string): Promise<boolean> {
+  return fetch(`${url}/healthz/ready`).then(
+    async (response) => {
+      await response.body?.cancel();
+      return response.ok;
+    },
+    () => false,
+  );
+}
+
+/** Every group still holding processes, for the exit hook. */
+const liveGroups = new Set<ProcessGroup>();
+let exitHooked = false;
+
+/**
+ * The processes (and clean-ups) one test, tool or run started. stopAll() in a finally; when
+ * this process exits (normally, by an uncaught error or by a signal) everything still running
+ * gets SIGKILL, so nothing outlives the run.
+ */
+export class ProcessGroup {
+  private readonly processes = new Set<RunningProcess>();
+  private readonly cleanups: (() => unknown)[] = [];
+
+  /** Runs `command args` and tracks it. */
+  spawn(command: string, args: string[], options: ProcessOptions = {}): RunningProcess {
+    const name = options.name ?? command;
+    const [file, fileArgs] = options.cores?.length ? ['taskset', ['-c', options.cores.join(','), command, ...args]] : [command, args];
+    const output = options.logFile ? { file: options.logFile, append: true } : 'pipe';
+    const child = execa(file, fileArgs, {
+      env: options.inheritEnv ? options.env : { PATH: process.env.PATH, ...options.env },
+      extendEnv: options.inheritEnv ?? false,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      stdin: 'ignore',
+      stdout: output,
+      stderr: output,
+      buffer: false,
+      reject: false,
+      ipc: options.ipc ?? false,
+      serialization: 'json',
+      forceKillAfterDelay: options.graceMs ?? 5_000,
+      // The exit hook below SIGKILLs instead (execa's clean-up would only SIGTERM).
+      cleanup: false,
+    });
+    const running = new RunningProcess(name, child, options);
+    if (running.child.pid === undefined) {
+      void running.exited;
+      throw new Error(`${name} could not be started (${file} not found?)`);
+    }
+    this.processes.add(running);
+    void running.exited.then(() => this.processes.delete(running));
+    this.track();
+    return running;
+  }
+
+  /** Runs `node <args>` (this Node) and tracks it. */
+  node(args: string[], options: ProcessOptions = {}): RunningProcess {
+    return this.spawn(process.execPath, args, options);
+  }
+
+  /**
+   * A service entry point (`src/main.ts`) on a loopback port, resolved once ready. HOST,
+   * LOG_LEVEL=warn and SHUTDOWN_DELAY_MS=0 unless `env` says otherwise. If it exits first or
+   * is not ready in time (30 s by default), it is killed and the error carries its last output.
+   */
+  async service(entry: string, options: ServiceOptions = {}): Promise<StartedService> {
+    const port = options.port ?? (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const started = this.node([...(options.nodeArgs ?? []), entry, ...(options.args ?? [])], {
+      ...options,
+      name: options.name ?? entry,
+      env: { HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0', ...options.env, PORT: String(port) },
+    });
+    const ready = options.ready ?? answersReady;
+    const timeoutMs = options.readyTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (!(await ready(url))) {
+        if (!started.running) throw started.exitedBefore('becoming ready');
+        if (Date.now() > deadline) throw new Error(`${started.name} at ${url} was not ready within ${timeoutMs} ms${started.outputNote()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } catch (error) {
+      await started.kill();
+      throw error;
+    }
+    return Object.assign(started, { url, port });
+  }
+
+  /** Something to undo at the end (a temporary directory...), last registered first. */
+  defer(cleanup: () => unknown): void {
+    this.cleanups.push(cleanup);
+    this.track();
+  }
+
+  /** Every process still running, in the order started. */
+  get running(): RunningProcess[] {
+    return [...this.processes].filter((started) => started.running);
+  }
+
+  /** Stops every process still running (SIGTERM, then SIGKILL after its grace), then runs the clean-ups. Never throws. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.running.map((started) => started.stop()));
+    for (const cleanup of this.cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Best effort: the rest must still run.
+      }
+    }
+    liveGroups.delete(this);
+  }
+
+  /** Synchronous last resort (a signal, an exit): SIGKILL to everything, every clean-up started. */
+  killNow(): void {
+    for (const started of this.running) started.subprocess.kill('SIGKILL');
+    for (const cleanup of this.cleanups.splice(0).reverse()) {
+      try {
+        void Promise.resolve(cleanup()).catch(() => {});
+      } catch {
+        // Keep going.
+      }
+    }
+  }
+
+  private track(): void {
+    liveGroups.add(this);
+    if (exitHooked) return;
+    exitHooked = true;
+    onExit(() => {
+      for (const group of liveGroups) group.killNow();
+    });
+  }
+}
+
+/** The group of the module's one-off helpers (spawnService): reaped at exit like any other. */
+const oneOffs = new ProcessGroup();
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Every JSON log line the service has written so far. */
+  lines: Record<string, unknown>[];
+  /** The base URL, once the service listens; rejects if it exits first. */
+  url: Promise<string>;
+  /** The exit code, once the process has exited and all its output has been read. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `node <args>` on a random loopback port (PORT=0), collecting its JSON log lines. */
+export function spawnService(args: string[], env: Record<string, string> = {}): ServiceProcess {
+  const lines: Record<string, unknown>[] = [];
+  const { promise: url, resolve, reject } = Promise.withResolvers<string>();
+  const started = oneOffs.node(args, {
+    name: args.at(-1) ?? 'service',
+    env: { HOST: '127.0.0.1', PORT: '0', ...env },
+    // The test decides when to kill it, and with what.
+    graceMs: false,
+    onLine: (text, stream) => {
+      if (stream !== 'stdout') return;
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return; // not a log line
+      }
+      lines.push(line);
+      const listening = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(String(line.msg));
+      if (listening?.[1]) resolve(listening[1]);
+    },
+  });
+  const exited = started.exited.then((exit) => exit.code);
+  void exited.then((code) => reject(new Error(`service exited with ${code} before listening${started.outputNote()}`)));
+  url.catch(() => {});
+  return { child: started.child, lines, url, exited };
+}
+
+/** @deprecated until the benches move to ProcessGroup.service (this commit series). */
+export async function startServiceProcess(
+  entry: string,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
+  const started = await oneOffs.service(entry, { env, nodeArgs, inheritEnv: true });
+  return { url: started.url, child: started.child, stop: () => void started.stop() };
 }
