@@ -1,7 +1,7 @@
 // Prints a signed development token:  pnpm token --owner myowner --role customer
 // Needs the local HS256 secret (JWT_SECRET) and refuses to run with NODE_ENV=production.
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { devToken } from './dev-token.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +25,13 @@ if (roles.includes('customer') && !values.owner) {
   process.stderr.write('A customer token needs --owner <ownerId>.\n');
   process.exit(1);
 }
-const token = await new SignJWT({ roles, ...(values.owner ? { owner_id: values.owner } : {}) })
-  .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-  .setSubject(values.subject ?? `dev-${values.owner ?? roles.join('-')}`)
-  .setIssuer(process.env.JWT_ISSUER ?? 'https://dronedelivery.local/')
-  .setAudience(process.env.JWT_AUDIENCE ?? 'api://dronedelivery')
-  .setIssuedAt()
-  .setExpirationTime(`${Number(values.hours)}h`)
-  .sign(new TextEncoder().encode(secret));
+const token = await devToken({
+  secret,
+  roles,
+  ...(values.owner ? { ownerId: values.owner } : {}),
+  ...(values.subject ? { subject: values.subject } : {}),
+  ...(process.env.JWT_ISSUER ? { issuer: process.env.JWT_ISSUER } : {}),
+  ...(process.env.JWT_AUDIENCE ? { audience: process.env.JWT_AUDIENCE } : {}),
+  expiresIn: `${Number(values.hours)}h`,
+});
 process.stdout.write(`${token}\n`);

@@ -3,42 +3,36 @@
 
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { buildApp as buildDelivery } from '@dronedelivery/delivery/src/app.ts';
-import { configSchema as deliveryConfig } from '@dronedelivery/delivery/src/config.ts';
-import { MemoryDeliveryStore } from '@dronedelivery/delivery/src/store/memory.ts';
-import { buildApp as buildScheduler } from '@dronedelivery/dronescheduler/src/app.ts';
-import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
-import { MemorySchedulerStore } from '@dronedelivery/dronescheduler/src/store/memory.ts';
-import { MemoryAcceptanceStore } from '@dronedelivery/ingestion/src/acceptances/memory.ts';
-import { buildApp as buildIngestion } from '@dronedelivery/ingestion/src/app.ts';
-import { configSchema as ingestionConfig } from '@dronedelivery/ingestion/src/config.ts';
-import { MemoryIdempotencyStore } from '@dronedelivery/ingestion/src/idempotency/memory.ts';
-import { buildApp as buildPackage } from '@dronedelivery/package/src/app.ts';
-import { configSchema as packageConfig } from '@dronedelivery/package/src/config.ts';
-import { MemoryPackageStore } from '@dronedelivery/package/src/store/memory.ts';
-import { MemoryQueue } from '@dronedelivery/queue';
-import type { ServiceInstance } from '@dronedelivery/service-kit';
+import { service as delivery } from '@dronedelivery/delivery';
+import { service as dronescheduler } from '@dronedelivery/dronescheduler';
+import { service as ingestion } from '@dronedelivery/ingestion';
+import { service as packageService } from '@dronedelivery/package';
+import { type BaseConfig, type ServiceInstance, type ServiceManifest, sharedResources } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
-import { SignJWT } from 'jose';
+import type { z } from 'zod';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, devToken } from '../scripts/dev-token.ts';
 import { buildApp } from '../src/app.ts';
 import { type Config, configSchema } from '../src/config.ts';
 
 export const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
-export const ISSUER = 'https://dronedelivery.local/';
-export const AUDIENCE = 'api://dronedelivery';
+export const ISSUER = DEFAULT_ISSUER;
+export const AUDIENCE = DEFAULT_AUDIENCE;
 
+/** A token of the test's secret, issued two hours ago and valid for another hour. */
 export async function token(
   claims: { sub?: string; roles?: string[]; owner_id?: string },
   options: { secret?: string; issuer?: string; audience?: string; expiresIn?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ roles: claims.roles ?? ['customer'], ...(claims.owner_id ? { owner_id: claims.owner_id } : {}) })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub ?? `user-${claims.owner_id ?? 'x'}-${(claims.roles ?? ['customer']).join('-')}`)
-    .setIssuer(options.issuer ?? ISSUER)
-    .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
-    .setExpirationTime(options.expiresIn ?? '1h')
-    .sign(new TextEncoder().encode(options.secret ?? SECRET));
+  const roles = claims.roles ?? ['customer'];
+  return devToken({
+    ...options,
+    secret: options.secret ?? SECRET,
+    roles,
+    ...(claims.owner_id ? { ownerId: claims.owner_id } : {}),
+    subject: claims.sub ?? `user-${claims.owner_id ?? 'x'}-${roles.join('-')}`,
+    issuedAt: Math.floor(Date.now() / 1000) - 7200,
+    expiresIn: options.expiresIn ?? '1h',
+  });
 }
 
 async function listen(app: ServiceInstance): Promise<string> {
@@ -51,28 +45,20 @@ export interface Harness {
   gateway: ServiceInstance;
   services: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler', ServiceInstance>;
   urls: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler', string>;
-  queue: MemoryQueue;
   close(): Promise<void>;
 }
 
 export async function startHarness(overrides: Partial<Config> = {}, urlOverrides: Partial<Harness['urls']> = {}): Promise<Harness> {
   const log = capturingLogger('gateway-test').log;
-  const queue = new MemoryQueue({ maxAttempts: 3, backoffMs: 10 });
+  // Each service from its manifest, with the in-memory adapters its default config picks.
+  const shared = sharedResources();
+  const build = <S extends z.ZodType<BaseConfig>>(unit: ServiceManifest<S>) =>
+    unit.build({ config: { ...unit.configSchema.parse({}), ...testConfig() }, log, shared });
   const services = {
-    ingestion: await buildIngestion({
-      config: { ...ingestionConfig.parse({}), ...testConfig() },
-      log,
-      queue,
-      idempotency: new MemoryIdempotencyStore(),
-      acceptances: new MemoryAcceptanceStore(),
-    }),
-    delivery: await buildDelivery({ config: { ...deliveryConfig.parse({}), ...testConfig() }, log, store: new MemoryDeliveryStore() }),
-    package: await buildPackage({ config: { ...packageConfig.parse({}), ...testConfig() }, log, store: new MemoryPackageStore() }),
-    dronescheduler: await buildScheduler({
-      config: { ...schedulerConfig.parse({}), ...testConfig() },
-      log,
-      store: new MemorySchedulerStore(),
-    }),
+    ingestion: await build(ingestion),
+    delivery: await build(delivery),
+    package: await build(packageService),
+    dronescheduler: await build(dronescheduler),
   };
   const urls = {
     ingestion: await listen(services.ingestion),
@@ -97,11 +83,9 @@ export async function startHarness(overrides: Partial<Config> = {}, urlOverrides
     gateway,
     services,
     urls,
-    queue,
     close: async () => {
       await gateway.close();
       for (const app of Object.values(services)) await app.close();
-      await queue.close();
     },
   };
 }
