@@ -2,19 +2,14 @@
 // each behind a FaultyProxy; and the workflow consuming a real queue in front of them.
 import { randomUUID } from 'node:crypto';
 import type { AcceptedDeliveryRequest, QueueMessage } from '@dronedelivery/contracts';
-import { buildApp as buildDelivery } from '@dronedelivery/delivery/src/app.ts';
-import { configSchema as deliveryConfig } from '@dronedelivery/delivery/src/config.ts';
-import { MemoryDeliveryStore } from '@dronedelivery/delivery/src/store/memory.ts';
-import { buildApp as buildScheduler } from '@dronedelivery/dronescheduler/src/app.ts';
-import { configSchema as schedulerConfig } from '@dronedelivery/dronescheduler/src/config.ts';
-import { MemorySchedulerStore } from '@dronedelivery/dronescheduler/src/store/memory.ts';
-import { buildApp as buildPackage } from '@dronedelivery/package/src/app.ts';
-import { configSchema as packageConfig } from '@dronedelivery/package/src/config.ts';
-import { MemoryPackageStore } from '@dronedelivery/package/src/store/memory.ts';
+import { service as delivery } from '@dronedelivery/delivery';
+import { service as dronescheduler } from '@dronedelivery/dronescheduler';
+import { service as packageService } from '@dronedelivery/package';
 import { BullmqQueue, type DeliveryQueue, MemoryQueue } from '@dronedelivery/queue';
 import { Redis } from '@dronedelivery/redis';
-import type { ServiceInstance } from '@dronedelivery/service-kit';
+import { type BaseConfig, type ServiceInstance, type ServiceManifest, sharedResources } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
+import type { z } from 'zod';
 import { buildApp } from '../src/app.ts';
 import { type Config, configSchema } from '../src/config.ts';
 import { FaultyProxy } from './faulty-proxy.ts';
@@ -32,7 +27,6 @@ export interface Harness {
   queue: DeliveryQueue;
   proxies: { package: FaultyProxy; delivery: FaultyProxy; dronescheduler: FaultyProxy };
   backends: { package: ServiceInstance; delivery: ServiceInstance; dronescheduler: ServiceInstance };
-  schedulerStore: MemorySchedulerStore;
   /** Starts another workflow on the same queue (after the first was closed, say). */
   restartWorkflow(): Promise<ServiceInstance>;
   close(): Promise<void>;
@@ -61,11 +55,14 @@ export function workflowConfig(urls: Record<'package' | 'delivery' | 'dronesched
 
 export async function startHarness(options: { bullmq: boolean; overrides?: Partial<Config> }): Promise<Harness> {
   const log = capturingLogger('harness').log;
-  const schedulerStore = new MemorySchedulerStore();
+  // Each backend from its manifest, with the in-memory adapters its default config picks.
+  const shared = sharedResources();
+  const build = <S extends z.ZodType<BaseConfig>>(unit: ServiceManifest<S>) =>
+    unit.build({ config: { ...unit.configSchema.parse({}), ...testConfig() }, log, shared });
   const backends = {
-    package: await buildPackage({ config: { ...packageConfig.parse({}), ...testConfig() }, log, store: new MemoryPackageStore() }),
-    delivery: await buildDelivery({ config: { ...deliveryConfig.parse({}), ...testConfig() }, log, store: new MemoryDeliveryStore() }),
-    dronescheduler: await buildScheduler({ config: { ...schedulerConfig.parse({}), ...testConfig() }, log, store: schedulerStore }),
+    package: await build(packageService),
+    delivery: await build(delivery),
+    dronescheduler: await build(dronescheduler),
   };
   const proxies = { package: new FaultyProxy(), delivery: new FaultyProxy(), dronescheduler: new FaultyProxy() };
   const urls = {
@@ -101,7 +98,6 @@ export async function startHarness(options: { bullmq: boolean; overrides?: Parti
     queue: firstQueue,
     proxies,
     backends,
-    schedulerStore,
     restartWorkflow: async () => {
       harness.queue = makeQueue();
       harness.workflow = await open(harness.queue);
