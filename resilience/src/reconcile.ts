@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deliveryRoutes, pathOf } from '@dronedelivery/contracts';
+import { deliveryRoutes, pathOf, workflowRoutes } from '@dronedelivery/contracts';
 import type { Cluster } from './cluster.ts';
 import type { JobState, QueueInspector } from './queue-state.ts';
 
@@ -47,7 +47,7 @@ export interface ReconcileOptions {
 }
 
 async function deadLetteredIds(cluster: Cluster): Promise<Set<string> | undefined> {
-  const response = await fetch(`${cluster.balancers.workflow.url}/admin/deadletters?limit=1000`, {
+  const response = await fetch(`${cluster.balancers.workflow.url}${workflowRoutes.deadLetters.url}?limit=1000`, {
     headers: { authorization: `Bearer ${cluster.adminToken}` },
     signal: AbortSignal.timeout(10_000),
   }).catch(() => undefined);

@@ -12,4 +12,5 @@ export * from './routes/gateway.ts';
 export * from './routes/packages.ts';
 export * from './routes/requests.ts';
 export * from './routes/route.ts';
+export * from './routes/workflow.ts';
 export * from './shared.ts';

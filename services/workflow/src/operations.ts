@@ -1,10 +1,10 @@
 // The workflow's operator endpoints: list dead letters and re-drive them, behind a bearer
 // token (disabled when none is configured).
 import { timingSafeEqual } from 'node:crypto';
+import { Problem, workflowRoutes as routes } from '@dronedelivery/contracts';
 import type { DeliveryQueue } from '@dronedelivery/queue';
-import { HttpProblem, problemType, type ServiceInstance } from '@dronedelivery/service-kit';
+import { HttpProblem, problemType, type ServiceInstance, serve } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 
 function authorize(request: FastifyRequest, token: string | undefined): void {
   if (!token)
@@ -20,35 +20,17 @@ function authorize(request: FastifyRequest, token: string | undefined): void {
   }
 }
 
-export function registerOperatorRoutes(app: ServiceInstance, queue: DeliveryQueue, token: string | undefined): void {
-  app.get(
-    '/admin/deadletters',
-    {
-      schema: {
-        summary: 'Dead-lettered messages with their reason and every attempt (operator).',
-        tags: ['operations'],
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) }),
-      },
-    },
-    async (request) => {
-      authorize(request, token);
-      const deadLetters = await queue.deadLetters(request.query.limit);
-      return { count: (await queue.counts()).deadLettered, deadLetters };
-    },
-  );
+const problems = { 400: Problem, 401: Problem, 403: Problem };
 
-  app.post(
-    '/admin/deadletters/redrive',
-    {
-      schema: {
-        summary: 'Put one dead letter (by messageId) or all of them back on the queue with fresh attempts (operator).',
-        tags: ['operations'],
-        body: z.strictObject({ messageId: z.string().min(1).max(256).optional() }).default({}),
-      },
-    },
-    async (request) => {
-      authorize(request, token);
-      return { redriven: await queue.redrive(request.body.messageId) };
-    },
-  );
+export function registerOperatorRoutes(app: ServiceInstance, queue: DeliveryQueue, token: string | undefined): void {
+  serve(app, routes.deadLetters, problems, async (request) => {
+    authorize(request, token);
+    const deadLetters = await queue.deadLetters(request.query.limit);
+    return { count: (await queue.counts()).deadLettered, deadLetters };
+  });
+
+  serve(app, routes.redrive, problems, async (request) => {
+    authorize(request, token);
+    return { redriven: await queue.redrive(request.body.messageId) };
+  });
 }
