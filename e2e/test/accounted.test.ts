@@ -104,6 +104,15 @@ describe.each(modes)('accepted means accounted for, $name', ({ env }) => {
     }
   });
 
+  it('a notify-me request sent right after the 202 is taken (204), and the delivery is then scheduled as usual', async () => {
+    for (let i = 0; i < 10; i += 1) {
+      const id = await post(tokenA, body(ownerA));
+      const notify = await call('POST', `/api/deliveries/${id}/notifymerequests`, tokenA, { emailAddress: 'owner-a@example.com' });
+      expect(notify.status, await notify.text()).toBe(204);
+      await expect.poll(async () => (await view(tokenA, id)).stage, { timeout: 20_000 }).toBe('Created');
+    }
+  });
+
   it('a package id another owner holds: 202, then Rejected with the reason and an event, never 404', async () => {
     const shared = `shared-${randomUUID().slice(0, 8)}`;
     const first = await post(tokenA, body(ownerA, { packageInfo: { packageId: shared, size: 'Small', weight: 1 } }));

@@ -14,7 +14,7 @@ import {
   requestRoutes,
   type TrackingEvent,
 } from '@dronedelivery/contracts';
-import { type Caller, canSeeOwner, NotFound } from '@dronedelivery/service-kit';
+import { type Caller, canSeeOwner, NotFound, Unavailable } from '@dronedelivery/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { call, forwardedHeaders, type Upstreams } from './upstreams.ts';
 
@@ -56,7 +56,7 @@ export async function findDelivery(
   throw new NotFound(`There is no delivery ${deliveryId}.`);
 }
 
-const QUEUED = { reason: 'queued', message: 'Accepted; the workflow has not scheduled it yet.' };
+const QUEUED = { reason: 'queued' as const, message: 'Accepted; the workflow has not scheduled it yet.' };
 
 /** The Delivery view of a request the workflow has not recorded yet. */
 export function acceptedView(found: Extract<FoundDelivery, { source: 'acceptance' }>): Delivery {
@@ -93,4 +93,31 @@ export function acceptedEvents(found: Extract<FoundDelivery, { source: 'acceptan
 
 export function viewOf(found: FoundDelivery): Delivery {
   return found.source === 'delivery' ? found.delivery : acceptedView(found);
+}
+
+/**
+ * Records a request the workflow has not reached yet as a `Requested` (queued) delivery, from
+ * what ingestion accepted, so that something can be attached to it now (a notify-me request).
+ * The workflow schedules over it as it would over its own record; a delivery recorded or
+ * cancelled meanwhile (409) is left as it is.
+ */
+export async function recordQueued(
+  upstreams: Upstreams,
+  request: FastifyRequest,
+  caller: Caller,
+  acceptance: DeliveryAcceptance,
+): Promise<void> {
+  const response = await call(
+    upstreams.delivery,
+    callOf(deliveryRoutes.wait, {
+      params: { id: acceptance.request.deliveryId },
+      body: { ...detailsOf(acceptance.request), requestedAt: acceptance.acceptedAt, ...QUEUED },
+    }),
+    { headers: forwardedHeaders(request, caller) },
+  );
+  if (response.status !== 200 && response.status !== 409)
+    throw new Unavailable(
+      `The delivery service could not record delivery ${acceptance.request.deliveryId} (${response.status}); retry shortly.`,
+      1,
+    );
 }

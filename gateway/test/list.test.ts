@@ -142,3 +142,30 @@ describe('listing requests the workflow has not recorded yet', () => {
     expect(response.headers['content-type']).toContain('application/problem+json');
   });
 });
+
+describe('a notify-me request for a delivery still on the queue', () => {
+  it('is taken (204): the delivery is recorded as Requested (queued), listed once, and scheduled over later', async () => {
+    const h = await startHarness();
+    harness = h;
+    const customer = await token({ owner_id: 'owner-a' });
+    const id = await post(h, customer, 'owner-a', 'pkg-notify');
+    const notify = await h.gateway.inject({
+      method: 'POST',
+      url: `/api/deliveries/${id}/notifymerequests`,
+      headers: { authorization: `Bearer ${customer}` },
+      payload: { emailAddress: 'someone@example.com' },
+    });
+    expect(notify.statusCode, notify.body).toBe(204);
+    const recorded = await h.services.delivery.inject({ method: 'GET', url: `/api/deliveries/${id}` });
+    expect(recorded.json()).toMatchObject({ id, stage: 'Requested', reason: 'queued' });
+    expect((await list(h, customer)).items.map((item) => item.id)).toEqual([id]);
+    // Another owner still cannot.
+    const other = await h.gateway.inject({
+      method: 'POST',
+      url: `/api/deliveries/${id}/notifymerequests`,
+      headers: { authorization: `Bearer ${await token({ owner_id: 'owner-b' })}` },
+      payload: { emailAddress: 'other@example.com' },
+    });
+    expect(other.statusCode).toBe(404);
+  });
+});

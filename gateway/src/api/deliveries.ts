@@ -3,7 +3,7 @@
 import { callOf, deliveryRoutes, gatewayRoutes } from '@dronedelivery/contracts';
 import { Forbidden, isOperator, requireOwner, requireRole, type ServiceInstance, serve } from '@dronedelivery/service-kit';
 import { listVisibleDeliveries } from '../delivery-list.ts';
-import { acceptedEvents, acceptedStatus, findDelivery, viewOf } from '../delivery-views.ts';
+import { acceptedEvents, acceptedStatus, findDelivery, recordQueued, viewOf } from '../delivery-views.ts';
 import { call, forward, forwardedHeaders, relay } from '../upstreams.ts';
 import { type ApiContext, callerOf, problems } from './context.ts';
 
@@ -66,7 +66,9 @@ export function registerDeliveries(api: ServiceInstance, { upstreams }: ApiConte
   serve(api, gatewayRoutes.notifyMe, problems, async (request, reply) => {
     const caller = callerOf(request);
     requireRole(caller, 'customer', 'operator');
-    await findDelivery(upstreams, request, caller, request.params.id);
+    const found = await findDelivery(upstreams, request, caller, request.params.id);
+    // Still on the queue: record it as Requested first, so the request has a delivery to wait on.
+    if (found.source === 'acceptance' && !found.cancelledAt) await recordQueued(upstreams, request, caller, found.acceptance);
     return forward(
       reply,
       upstreams.delivery,
