@@ -1,40 +1,24 @@
-// The whole system as it runs in a cluster, on loopback: every service in processes of its
-// own (as many replicas as asked), each service behind a Balancer that plays its Kubernetes
+// The whole system as it runs in a cluster, on loopback: every unit in processes of its own
+// (as many replicas as asked), each unit behind a Balancer that plays its Kubernetes
 // Service, a Redis for the queue (AOF everysec, as production runs it), a Redis for
 // deliveries, and the MongoDB-protocol server for packages. A test kills, restarts, slows
 // and cuts off parts of it while load runs through the gateway. KEEP_FAULT_LOGS=1 keeps the
 // replicas' logs and the queue's append-only file after a scenario, for a post-mortem.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startUnit, upstreamVariables } from '@dronedelivery/fleet';
+import { droneFleet } from '@dronedelivery/fleet/samples';
+import { devToken } from '@dronedelivery/gateway/dev-token';
 import { RedisServerProcess } from '@dronedelivery/redis/testing';
-import { freePort } from '@dronedelivery/service-kit/testing';
-import { UNIT_NAMES, type UnitName, unitNamed, urlVariable } from '@dronedelivery/system';
-import { SignJWT } from 'jose';
+import { freePort, ProcessGroup, type StartedService } from '@dronedelivery/service-kit/testing';
+import { UNIT_NAMES, type UnitName } from '@dronedelivery/system';
 import { Balancer } from './balancer.ts';
 import { QueueInspector } from './queue-state.ts';
 
 /** Every unit of the system, in start order. */
 export const SERVICES = UNIT_NAMES;
 export type ServiceName = UnitName;
-
-const entry = (service: ServiceName) => fileURLToPath(new URL(`../../${unitNamed(service).folder}/src/main.ts`, import.meta.url));
-
-/** 200 drones, so the fleet's size is not what a fault test measures. */
-const FLEET = Array.from({ length: 200 }, (_, i) => ({
-  id: `drone-${i}`,
-  base: { latitude: 47.5 + (i % 20) * 0.012, longitude: -122.42 + Math.floor(i / 20) * 0.02 },
-  cruiseSpeedMph: 40,
-  payload: { maxSize: 'Medium', maxWeightKg: 10 },
-}));
-
-interface Replica {
-  url: string;
-  child: ChildProcess;
-}
 
 export interface ClusterOptions {
   mongoUrl: string;
@@ -43,10 +27,14 @@ export interface ClusterOptions {
 
 export class Cluster {
   readonly balancers = Object.fromEntries(SERVICES.map((service) => [service, new Balancer()])) as Record<ServiceName, Balancer>;
-  readonly replicas = Object.fromEntries(SERVICES.map((service) => [service, [] as Replica[]])) as Record<ServiceName, Replica[]>;
+  readonly replicas = Object.fromEntries(SERVICES.map((service) => [service, [] as StartedService[]])) as Record<
+    ServiceName,
+    StartedService[]
+  >;
   readonly jwtSecret = `fault-suite-${crypto.randomUUID()}-${crypto.randomUUID()}`;
   readonly adminToken = `admin-${crypto.randomUUID()}`;
   readonly directory = mkdtempSync(join(tmpdir(), 'dronedelivery-faults-'));
+  private readonly processes = new ProcessGroup();
   readonly redisQueue: RedisServerProcess;
   readonly redisDelivery: RedisServerProcess;
   private readonly run = crypto.randomUUID().slice(0, 8);
@@ -56,8 +44,8 @@ export class Cluster {
 
   private constructor(options: ClusterOptions, queuePort: number, deliveryPort: number) {
     this.options = options;
-    this.redisQueue = new RedisServerProcess(queuePort, this.directory, 'everysec');
-    this.redisDelivery = new RedisServerProcess(deliveryPort);
+    this.redisQueue = new RedisServerProcess(queuePort, this.directory, 'everysec', { group: this.processes });
+    this.redisDelivery = new RedisServerProcess(deliveryPort, undefined, 'always', { group: this.processes });
   }
 
   static async start(options: ClusterOptions): Promise<Cluster> {
@@ -80,14 +68,8 @@ export class Cluster {
     return this.balancers.gateway.url;
   }
 
+  /** What every unit is told (each reads what its configuration knows), and what one unit alone is. */
   private environment(service: ServiceName): Record<string, string> {
-    const common = {
-      LOG_LEVEL: 'info',
-      // Readiness turns false at SIGTERM and stays so for a second before the listener
-      // closes: the Balancer (like endpoints) stops sending first.
-      SHUTDOWN_DELAY_MS: '1000',
-      DRAIN_TIMEOUT_MS: '10000',
-    };
     const queue = {
       REDIS_URL: this.redisQueue.url,
       QUEUE_PREFIX: this.queuePrefix,
@@ -95,27 +77,27 @@ export class Cluster {
       QUEUE_LOCK_DURATION_MS: '5000',
       QUEUE_STALLED_INTERVAL_MS: '2000',
     };
-    // Every unit is found through its Balancer, as through a Kubernetes Service.
-    const upstreams = Object.fromEntries(SERVICES.map((name) => [urlVariable(name), this.balancers[name].url]));
-    switch (service) {
-      case 'delivery':
-        return { ...common, REDIS_URL: this.redisDelivery.url, REDIS_KEY_PREFIX: `faults-${this.run}:` };
-      case 'package':
-        return { ...common, MONGODB_URL: this.options.mongoUrl, MONGODB_DATABASE: `faults_${this.run}` };
-      case 'dronescheduler':
-        return { ...common, FLEET_JSON: JSON.stringify(FLEET) };
-      case 'ingestion':
-        return { ...common, ...queue };
-      case 'workflow':
-        return { ...common, ...queue, ...upstreams, WORKFLOW_ADMIN_TOKEN: this.adminToken };
-      case 'gateway':
-        return {
-          ...common,
-          ...upstreams,
-          JWT_SECRET: this.jwtSecret,
-          RATE_LIMIT_MAX: '100000000',
-        };
-    }
+    const own: Partial<Record<ServiceName, Record<string, string>>> = {
+      delivery: { REDIS_URL: this.redisDelivery.url, REDIS_KEY_PREFIX: `faults-${this.run}:` },
+      ingestion: queue,
+      workflow: queue,
+    };
+    return {
+      LOG_LEVEL: 'info',
+      // Readiness turns false at SIGTERM and stays so for a second before the listener
+      // closes: the Balancer (like endpoints) stops sending first.
+      SHUTDOWN_DELAY_MS: '1000',
+      DRAIN_TIMEOUT_MS: '10000',
+      // Every unit is found through its Balancer, as through a Kubernetes Service.
+      ...upstreamVariables(Object.fromEntries(SERVICES.map((name) => [name, this.balancers[name].url]))),
+      MONGODB_URL: this.options.mongoUrl,
+      MONGODB_DATABASE: `faults_${this.run}`,
+      FLEET_JSON: JSON.stringify(droneFleet('drone')),
+      WORKFLOW_ADMIN_TOKEN: this.adminToken,
+      JWT_SECRET: this.jwtSecret,
+      RATE_LIMIT_MAX: '100000000',
+      ...own[service],
+    };
   }
 
   /** Starts `count` more replicas of a service and waits until the Balancer sends them traffic. */
@@ -123,24 +105,27 @@ export class Cluster {
     await Promise.all(Array.from({ length: count }, () => this.startReplica(service)));
   }
 
-  private async startReplica(service: ServiceName): Promise<Replica> {
+  private async startReplica(service: ServiceName): Promise<StartedService> {
     const port = await freePort();
-    const log = openSync(join(this.directory, `${service}-${port}.log`), 'a');
-    const child = spawn(process.execPath, [entry(service)], {
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...this.environment(service) },
-      stdio: ['ignore', log, log],
-    });
-    const replica = { url: `http://127.0.0.1:${port}`, child };
-    this.replicas[service].push(replica);
-    this.balancers[service].add(replica.url);
-    // Generous: a replica booting on a starved CPU is slow, not broken; one that never gets ready still fails.
-    const deadline = Date.now() + 180_000;
-    while (!this.balancers[service].readyReplicas.includes(replica.url)) {
-      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}; see ${this.directory}`);
-      if (Date.now() > deadline) throw new Error(`${service} did not become ready; see ${this.directory}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const url = `http://127.0.0.1:${port}`;
+    const balancer = this.balancers[service];
+    balancer.add(url);
+    try {
+      const replica = await startUnit(this.processes, service, {
+        port,
+        env: this.environment(service),
+        logFile: join(this.directory, `${service}-${port}.log`),
+        // Ready when the Balancer sends it traffic. Generous: a replica booting on a starved
+        // CPU is slow, not broken; one that never gets ready still fails.
+        ready: () => balancer.readyReplicas.includes(url),
+        readyTimeoutMs: 180_000,
+      });
+      this.replicas[service].push(replica);
+      return replica;
+    } catch (error) {
+      balancer.remove(url);
+      throw new Error(`${(error as Error).message}; see ${this.directory}`);
     }
-    return replica;
   }
 
   /** Sends `signal` to every replica of a service and waits for them to exit. */
@@ -149,15 +134,13 @@ export class Cluster {
     await Promise.all(replicas.map((replica) => this.stopReplica(service, replica, signal)));
   }
 
-  private async stopReplica(service: ServiceName, replica: Replica, signal: NodeJS.Signals): Promise<number | null> {
-    const exited = replica.child.exitCode !== null ? Promise.resolve([replica.child.exitCode]) : once(replica.child, 'exit');
+  private async stopReplica(service: ServiceName, replica: StartedService, signal: NodeJS.Signals): Promise<number | null> {
     // A graceful stop is a pod deletion: out of the endpoints as the signal goes. A SIGKILL
     // is a crash, which the Balancer only learns of from failing probes.
     if (signal === 'SIGTERM') this.balancers[service].drain(replica.url);
-    replica.child.kill(signal);
-    const [code] = await exited;
+    const { code } = await replica.kill(signal);
     this.balancers[service].remove(replica.url);
-    return code as number | null;
+    return code;
   }
 
   /**
@@ -183,14 +166,7 @@ export class Cluster {
 
   /** A customer token for `owner`, as the gateway expects it. */
   async token(owner: string): Promise<string> {
-    return new SignJWT({ roles: ['customer'], owner_id: owner })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`faults-${owner}`)
-      .setIssuer('https://dronedelivery.local/')
-      .setAudience('api://dronedelivery')
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(this.jwtSecret));
+    return devToken({ secret: this.jwtSecret, ownerId: owner, expiresIn: '1h' });
   }
 
   /** Reads where messages are in the queue, straight from its Redis. Close it when done. */
@@ -215,6 +191,7 @@ export class Cluster {
     for (const balancer of Object.values(this.balancers)) await balancer.close();
     await this.redisQueue.kill();
     await this.redisDelivery.kill();
+    await this.processes.stopAll();
     if (process.env.KEEP_FAULT_LOGS) console.info(`fault suite: logs and the queue's AOF kept in ${this.directory}`);
     else rmSync(this.directory, { recursive: true, force: true });
   }

@@ -6,10 +6,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { type RunningSystem, startSystem } from '@dronedelivery/embedded';
+import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
+import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, devToken } from '@dronedelivery/gateway/dev-token';
 import { type Harness, startHarness } from '@dronedelivery/gateway/test/harness.ts';
-import { freePort } from '@dronedelivery/service-kit/testing';
-import { exportJWK, SignJWT } from 'jose';
+import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryRequestBody } from '../src/client.ts';
 import { fuzzRequests } from '../src/fuzz-requests.ts';
@@ -21,12 +21,7 @@ let tokens: Record<'customer' | 'operator' | 'drone' | 'otherCustomer', string>;
 const OWNER = 'fuzz-owner';
 
 beforeAll(async () => {
-  const names = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'] as const;
-  const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()])));
-  system = await startSystem({
-    env: { LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000000', REQUEST_TIMEOUT_MS: '1000' },
-    ports,
-  });
+  system = await startInProcess({ env: { LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000000', REQUEST_TIMEOUT_MS: '1000' } });
   tokens = {
     customer: await system.token(['customer'], OWNER),
     operator: await system.token(['operator']),
@@ -148,13 +143,15 @@ describe('hostile requests', () => {
 });
 
 describe('tokens and identity (HS256 mode)', () => {
-  const secret = () => new TextEncoder().encode(system.jwtSecret);
   const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  /** An operator's token of the system's secret, but for what `changes` spoil. */
+  const operator = (changes: Partial<Parameters<typeof devToken>[0]> = {}) =>
+    devToken({ secret: system.jwtSecret, roles: ['operator'], subject: 'x', expiresIn: '10m', ...changes });
   const claims = () => ({
     sub: 'x',
     roles: ['operator'],
-    iss: 'https://dronedelivery.local/',
-    aud: 'api://dronedelivery',
+    iss: DEFAULT_ISSUER,
+    aud: DEFAULT_AUDIENCE,
     iat: Math.floor(Date.now() / 1000),
     exp: Math.floor(Date.now() / 1000) + 600,
   });
@@ -163,25 +160,16 @@ describe('tokens and identity (HS256 mode)', () => {
   it.each([
     ['alg none', async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.`],
     ['alg none with a signature', async () => `${base64url({ alg: 'none' })}.${base64url(claims())}.c2ln`],
-    [
-      'HS512 with the right secret (only HS256 is accepted)',
-      () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS512' }).sign(secret()),
-    ],
-    ['another secret', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(40)))],
-    [
-      'expired',
-      () => new SignJWT({ ...claims(), exp: Math.floor(Date.now() / 1000) - 3600 }).setProtectedHeader({ alg: 'HS256' }).sign(secret()),
-    ],
-    [
-      'not yet valid',
-      () => new SignJWT({ ...claims(), nbf: Math.floor(Date.now() / 1000) + 3600 }).setProtectedHeader({ alg: 'HS256' }).sign(secret()),
-    ],
-    ['wrong audience', () => new SignJWT({ ...claims(), aud: 'api://other' }).setProtectedHeader({ alg: 'HS256' }).sign(secret())],
-    ['wrong issuer', () => new SignJWT({ ...claims(), iss: 'https://evil.example/' }).setProtectedHeader({ alg: 'HS256' }).sign(secret())],
+    ['HS512 with the right secret (only HS256 is accepted)', () => operator({ header: { alg: 'HS512' } })],
+    ['another secret', () => operator({ secret: 'x'.repeat(40) })],
+    ['expired', () => operator({ expiresIn: '-1h' })],
+    ['not yet valid', () => operator({ notBefore: '1h' })],
+    ['wrong audience', () => operator({ audience: 'api://other' })],
+    ['wrong issuer', () => operator({ issuer: 'https://evil.example/' })],
     [
       'a tampered payload',
       async () => {
-        const [header, , signature] = (await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(secret())).split('.');
+        const [header, , signature] = (await operator()).split('.');
         return `${header}.${base64url({ ...claims(), roles: ['operator', 'admin'], sub: 'root' })}.${signature}`;
       },
     ],
@@ -235,7 +223,9 @@ describe('tokens (JWKS mode, as with Microsoft Entra ID)', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const issuer = 'https://login.example/tenant/v2.0';
   const audience = 'api://dronedelivery';
-  const claims = { roles: ['operator'], iss: issuer, aud: audience };
+  /** An operator's token from the tenant, signed with `key` under `header`. */
+  const tenantToken = (key: Parameters<typeof devToken>[0]['secret'], header: Parameters<typeof devToken>[0]['header']) =>
+    devToken({ secret: key, header, roles: ['operator'], subject: 'op', issuer, audience, expiresIn: '5m' });
 
   beforeAll(async () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
@@ -261,43 +251,21 @@ describe('tokens (JWKS mode, as with Microsoft Entra ID)', () => {
     (await harness.gateway.inject({ method: 'GET', url: '/api/deliveries/d-1', headers: { authorization: `Bearer ${token}` } })).statusCode;
 
   it('a token signed by the tenant key is accepted', async () => {
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
-      .setSubject('op')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(privateKey);
-    expect(await status(token)).toBe(404);
+    expect(await status(await tenantToken(privateKey, { alg: 'RS256', kid: 'key-1' }))).toBe(404);
   });
 
   it('key confusion: HS256 signed with the public key as the secret is refused', async () => {
     const pem = publicKey.export({ type: 'spki', format: 'pem' });
     const n = (await exportJWK(publicKey)).n as string;
     for (const secret of [Buffer.from(pem), Buffer.from(n)]) {
-      const token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
-        .setSubject('op')
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(secret);
-      expect(await status(token)).toBe(401);
+      expect(await status(await tenantToken(secret, { alg: 'HS256', kid: 'key-1' }))).toBe(401);
     }
   });
 
   it("an attacker's own key, embedded in the token or under an unknown kid, is refused", async () => {
     const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const embedded = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'key-1', jwk: await exportJWK(attacker.publicKey) })
-      .setSubject('op')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(attacker.privateKey);
-    const unknownKid = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: 'key-2' })
-      .setSubject('op')
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(attacker.privateKey);
+    const embedded = await tenantToken(attacker.privateKey, { alg: 'RS256', kid: 'key-1', jwk: await exportJWK(attacker.publicKey) });
+    const unknownKid = await tenantToken(attacker.privateKey, { alg: 'RS256', kid: 'key-2' });
     expect([await status(embedded), await status(unknownKid)]).toEqual([401, 401]);
   });
 });

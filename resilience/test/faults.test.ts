@@ -3,12 +3,13 @@
 // server. Each scenario drives delivery requests through the gateway, injects its fault,
 // heals it, and reconciles every 202 the client got against the services' state: exactly one
 // delivery or one dead letter each, nothing lost. Rows go to RELIABILITY.md.
+import { type MongoServer, mongoServer } from '@dronedelivery/fleet';
 import { redisServerInstalled } from '@dronedelivery/redis/testing';
+import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoadClient } from '../src/client.ts';
 import { Cluster, type ServiceName } from '../src/cluster.ts';
 import { metricValue } from '../src/metrics.ts';
-import { type MongoServer, mongoServer } from '../src/mongo.ts';
 import { reconcile, timeToFirstDelivery } from '../src/reconcile.ts';
 import { recordRow } from '../src/results.ts';
 
@@ -17,13 +18,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STALL_MS = 60_000;
 const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
 
+/** The MongoDB-protocol server's process, if the suite started one. */
+const servers = new ProcessGroup();
 let mongo: MongoServer | undefined;
 let cluster: Cluster | undefined;
 
 beforeAll(async () => {
-  mongo = await mongoServer();
+  mongo = await mongoServer(servers);
 });
-afterAll(() => mongo?.stop());
+afterAll(() => servers.stopAll());
 afterEach(async () => {
   await cluster?.stop();
   cluster = undefined;
@@ -73,8 +76,9 @@ async function settle(
 }
 
 async function mongoAvailable(): Promise<boolean> {
-  const server = await mongoServer();
-  server?.stop();
+  const probe = new ProcessGroup();
+  const server = await mongoServer(probe);
+  await probe.stopAll();
   return server !== undefined;
 }
 
