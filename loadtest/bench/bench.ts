@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { type RequestPathCase, runEndToEndCase, runRequestPathCase } from './cases.ts';
-import { ProcessGroup } from './processes.ts';
 import { type ProfileSummary, readNewestProfile, summariseProfile } from './profile.ts';
 import {
   type BenchReport,
@@ -100,7 +100,8 @@ async function profileGateway(group: ProcessGroup): Promise<ProfileRun> {
         return startGatewayToIngestion(g, await startRedis(g), ['--cpu-prof', '--cpu-prof-dir', dir]);
       },
       afterLoad: async (target) => {
-        await group.stop(target.processes.slice(0, 1), 30_000);
+        // The gateway: it writes its profile as it exits (it was given 30 s for that).
+        await target.processes[0]?.stop();
         summary = summariseProfile(readNewestProfile(dir), { top: 15, root: repoRoot });
       },
     },
@@ -110,15 +111,8 @@ async function profileGateway(group: ProcessGroup): Promise<ProfileRun> {
   return summary ? { case: run, summary } : { case: run, error: run.error ?? 'no profile' };
 }
 
+// Whatever the group still runs is killed if the bench exits or is interrupted.
 const group = new ProcessGroup();
-const onSignal = (signal: NodeJS.Signals) => {
-  process.stderr.write(`\n${signal}: stopping every process the bench started\n`);
-  group.killNow();
-  process.exit(130);
-};
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
-process.once('exit', () => group.killNow());
 
 const started = performance.now();
 const cases: CaseResult[] = [];

@@ -2,9 +2,10 @@
 // memory, drive them (warm-up, then the measured run), stop everything the case started.
 // A case that fails is recorded as failed; the run goes on with the next one.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessGroup, RunningProcess } from '@dronedelivery/service-kit/testing';
 import { type LoadResult, runLoad } from '../src/measure.ts';
 import { runEndToEnd } from './end-to-end.ts';
-import { cpuSnapshot, foreignBusyPercent, type NodeProcess, type ProcessGroup, residentMemory } from './processes.ts';
+import { cpuSnapshot, foreignBusyPercent, residentMemory } from './measures.ts';
 import type { CaseResult, RssSample, Settings } from './report.ts';
 import { startPipeline, startRedis, type Target } from './targets.ts';
 
@@ -34,14 +35,9 @@ const withForeign = <T extends object>(value: T, foreign: number | undefined): T
   foreign === undefined ? value : { ...value, foreignBusyPercent: foreign };
 
 /** Lets the processes settle for `idleSeconds`, then reads each one's RSS. */
-async function idleMemory(caseId: string, processes: NodeProcess[], idleSeconds: number): Promise<RssSample[]> {
+async function idleMemory(caseId: string, processes: RunningProcess[], idleSeconds: number): Promise<RssSample[]> {
   await sleep(idleSeconds * 1000);
-  return processes.map(({ name, child }) => ({
-    process: name,
-    caseId,
-    pid: child.pid,
-    ...(child.pid === undefined ? {} : residentMemory(child.pid)),
-  }));
+  return processes.map(({ name, pid }) => ({ process: name, caseId, pid, ...residentMemory(pid) }));
 }
 
 const failure = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -6,13 +6,13 @@ import { cpus, release } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { latencyChartSvg } from './chart-svg.ts';
 import { type AppliedBudget, applyBudget, coreCount, pinProcess, planBudget } from './cpu-budget.ts';
 import { checkOverlay, type HelmCheck } from './helm-check.ts';
 import { deriveHpaSettings, type HpaSettings } from './hpa-settings.ts';
 import { overlayYaml } from './overlay-yaml.ts';
 import { processCpusAllowed } from './proc-stats.ts';
-import { Processes } from './processes.ts';
 import { type CapacityRun, reportMarkdown } from './report.ts';
 import { capacityOf, type Step, stepLoad } from './step-load.ts';
 import { isService, SERVICES, startTarget, type Target } from './targets.ts';
@@ -104,20 +104,19 @@ const plan = planBudget(budgetMillicores, coreCount());
 const cores = { service: plan.serviceCores, other: plan.otherCores };
 // The load generator (this process) and every helper it starts stay off the service's cores.
 pinProcess(process.pid, plan.otherCores);
-const processes = new Processes();
+// Every process started, pinned from its first instruction; killed at exit, whatever happened.
+const processes = new ProcessGroup();
 let target: Target | undefined;
 let applied: AppliedBudget | undefined;
 let steps: Step[] = [];
 let failure: unknown;
-process.on('exit', () => processes.killAllNow());
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.on(signal, () => {
     log(`${signal}: stopping every process started`);
-    processes.killAllNow();
+    processes.killNow();
     // The killed service leaves its cgroup a moment later; only then can the cgroup go.
     setTimeout(() => {
       applied?.release();
-      target?.cleanup();
       process.exit(130);
     }, 500);
   });
@@ -141,7 +140,6 @@ try {
 } finally {
   await processes.stopAll();
   applied?.release();
-  target?.cleanup();
 }
 if (failure || !target) {
   log(`capacity run failed: ${failure instanceof Error ? failure.message : String(failure)}`);

@@ -1,21 +1,24 @@
 // The services a capacity run can measure: how to start each (the one under test on its
 // budgeted cores, its helpers on the others) and the request to load it with.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deliveryRoutes, gatewayRoutes, pathOf } from '@dronedelivery/contracts';
+import { startProcessFleet, startRedis } from '@dronedelivery/fleet';
+import { ORIGINAL_SAMPLE, ORIGINAL_SAMPLE_JSON, sampleDelivery } from '@dronedelivery/fleet/samples';
+import { devToken } from '@dronedelivery/gateway/dev-token';
+import type { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import type { Request } from 'autocannon';
-import { SignJWT } from 'jose';
-import { deliveryBody } from '../../services/delivery/test/fixtures.ts';
-import { ORIGINAL_SAMPLE } from '../../services/ingestion/test/samples.ts';
-import type { Processes, Started } from './processes.ts';
 
 export const SERVICES = ['ingestion', 'gateway', 'delivery'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export function isService(name: string): name is ServiceName {
   return (SERVICES as readonly string[]).includes(name);
+}
+
+/** A process a target started. */
+export interface Started {
+  name: string;
+  pid: number;
+  url: string;
 }
 
 export interface Target {
@@ -30,8 +33,6 @@ export interface Target {
   underTest: Started;
   /** Processes it needs, on the other cores. */
   helpers: Started[];
-  /** Removes what the target left on disk (call after the processes have stopped). */
-  cleanup(): void;
 }
 
 export interface Cores {
@@ -39,44 +40,33 @@ export interface Cores {
   other: number[];
 }
 
-const entry = (path: string) => fileURLToPath(new URL(`../../${path}/src/main.ts`, import.meta.url));
 const SECRET = 'capacity-measurement-secret-long-enough-for-hs256';
 
-async function withRedis(processes: Processes, cores: Cores): Promise<{ redis: Started; cleanup: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'capacity-redis-'));
-  const redis = await processes.startRedis(cores.other, dir);
-  return { redis, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-async function ingestion(
-  processes: Processes,
-  cores: Cores,
-  under: 'test' | 'helper',
-  extraEnv: Record<string, string> = {},
-): Promise<{ started: Started; redis: Started; cleanup: () => void }> {
-  const { redis, cleanup } = await withRedis(processes, cores);
-  const started = await processes.startService('ingestion', entry('services/ingestion'), under === 'test' ? cores.service : cores.other, {
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: `capacity-${Date.now()}`,
-    ...extraEnv,
+/** Ingestion and the redis-server under its queue, on the helpers' cores unless ingestion is under test. */
+async function ingestion(group: ProcessGroup, cores: Cores, under: 'test' | 'helper', extraEnv: Record<string, string> = {}) {
+  const redis = await startRedis(group, { cores: cores.other });
+  const fleet = await startProcessFleet(group, {
+    units: ['ingestion'],
+    env: { REDIS_URL: redis.url, QUEUE_PREFIX: `capacity-${Date.now()}`, ...extraEnv },
+    optionsFor: { ingestion: { cores: under === 'test' ? cores.service : cores.other } },
   });
-  return { started, redis, cleanup };
+  return { started: fleet.processes.ingestion, redis: { name: 'redis-server', pid: redis.pid as number, url: redis.url } };
 }
 
 const postSample: Request[] = [
-  { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE },
+  { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE_JSON },
 ];
 const accepted = (status: number) => status === 202;
 
-/** Starts `service` and its helpers; `extraEnv` goes to the service under test only (e.g. UPSTREAM_CONNECTIONS=64). */
+/** Starts `service` and its helpers in the group; `extraEnv` goes to the service under test only (e.g. UPSTREAM_CONNECTIONS=64). */
 export async function startTarget(
   service: ServiceName,
-  processes: Processes,
+  group: ProcessGroup,
   cores: Cores,
   extraEnv: Record<string, string> = {},
 ): Promise<Target> {
   if (service === 'ingestion') {
-    const { started, redis, cleanup } = await ingestion(processes, cores, 'test', extraEnv);
+    const { started, redis } = await ingestion(group, cores, 'test', extraEnv);
     return {
       service,
       description:
@@ -87,56 +77,55 @@ export async function startTarget(
       expected: accepted,
       underTest: started,
       helpers: [redis],
-      cleanup,
     };
   }
   if (service === 'gateway') {
-    const upstream = await ingestion(processes, cores, 'helper');
-    const gateway = await processes.startService('gateway', entry('gateway'), cores.service, {
-      JWT_SECRET: SECRET,
-      INGESTION_URL: upstream.started.url,
-      // Rate-limit counters in Redis, as the chart configures the gateway; a limit no run reaches.
-      REDIS_URL: upstream.redis.url,
-      RATE_LIMIT_MAX: '1000000000',
-      ...extraEnv,
+    const upstream = await ingestion(group, cores, 'helper');
+    const { processes } = await startProcessFleet(group, {
+      units: ['gateway'],
+      env: {
+        JWT_SECRET: SECRET,
+        INGESTION_URL: upstream.started.url,
+        // Rate-limit counters in Redis, as the chart configures the gateway; a limit no run reaches.
+        REDIS_URL: upstream.redis.url,
+        RATE_LIMIT_MAX: '1000000000',
+        ...extraEnv,
+      },
+      optionsFor: { gateway: { cores: cores.service } },
     });
-    const token = await new SignJWT({ roles: ['customer'], owner_id: 'myowner' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject('capacity')
-      .setIssuer('https://dronedelivery.local/')
-      .setAudience('api://dronedelivery')
-      .setIssuedAt()
-      .setExpirationTime('2h')
-      .sign(new TextEncoder().encode(SECRET));
+    const token = await devToken({ secret: SECRET, ownerId: ORIGINAL_SAMPLE.ownerId, subject: 'capacity', expiresIn: '2h' });
     return {
       service,
       description:
         'POST /api/deliveryrequests (the original sample, HS256 bearer token of owner myowner) → 202 through the gateway (token check, Redis rate limit, forward over its upstream pool: UPSTREAM_CONNECTIONS, 32 by default) to ingestion; ingestion and its redis-server on the other cores',
-      url: gateway.url,
+      url: processes.gateway.url,
       requests: postSample,
       headers: { authorization: `Bearer ${token}` },
       expected: accepted,
-      underTest: gateway,
+      underTest: processes.gateway,
       helpers: [upstream.started, upstream.redis],
-      cleanup: upstream.cleanup,
     };
   }
-  const delivery = await processes.startService('delivery', entry('services/delivery'), cores.service, extraEnv);
-  const seeded = await fetch(`${delivery.url}${pathOf(deliveryRoutes.get, { id: 'capacity-read' })}`, {
-    method: 'PUT',
+  const { processes } = await startProcessFleet(group, {
+    units: ['delivery'],
+    env: extraEnv,
+    optionsFor: { delivery: { cores: cores.service } },
+  });
+  const read = pathOf(deliveryRoutes.get, { id: 'capacity-read' });
+  const seeded = await fetch(`${processes.delivery.url}${pathOf(deliveryRoutes.schedule, { id: 'capacity-read' })}`, {
+    method: deliveryRoutes.schedule.method,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(deliveryBody()),
+    body: JSON.stringify(sampleDelivery()),
   });
   if (!seeded.ok) throw new Error(`seeding the delivery failed: ${seeded.status} ${await seeded.text()}`);
   return {
     service,
     description: 'GET /api/deliveries/{id} of an existing delivery → 200, delivery service on its in-memory store',
-    url: delivery.url,
-    requests: [{ method: 'GET', path: pathOf(deliveryRoutes.get, { id: 'capacity-read' }) }],
+    url: processes.delivery.url,
+    requests: [{ method: 'GET', path: read }],
     headers: {},
     expected: (status) => status === 200,
-    underTest: delivery,
+    underTest: processes.delivery,
     helpers: [],
-    cleanup: () => undefined,
   };
 }

@@ -3,30 +3,21 @@
 // the one test caller. Reports the gateway URL and a customer token to its parent over IPC.
 // REDIS_URL / MONGODB_URL in the environment switch the adapters to real servers, as in `pnpm start`.
 import { randomBytes } from 'node:crypto';
-import { startSystem } from '@dronedelivery/embedded';
+import { startInProcess } from '@dronedelivery/fleet';
+import { droneFleet } from '@dronedelivery/fleet/samples';
 import { exitGracefullyOnSignals } from '@dronedelivery/service-kit';
-import { freePort } from '@dronedelivery/service-kit/testing';
 
 const owner = process.argv[2] ?? 'loadtest';
-/** 200 drones over the service area, so the fleet is not what a load test measures. */
-const fleet = Array.from({ length: 200 }, (_, i) => ({
-  id: `load-${i}`,
-  base: { latitude: 47.5 + (i % 20) * 0.012, longitude: -122.42 + Math.floor(i / 20) * 0.02 },
-  cruiseSpeedMph: 40,
-  payload: { maxSize: 'Medium', maxWeightKg: 10 },
-}));
-const names = ['gateway', 'ingestion', 'delivery', 'package', 'dronescheduler', 'workflow'] as const;
-const ports = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await freePort()])));
-const system = await startSystem({
+const system = await startInProcess({
   env: {
     ...process.env,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     JWT_SECRET: randomBytes(32).toString('base64'),
     // One caller sends all the load; the limit is per caller.
     RATE_LIMIT_MAX: '100000000',
-    FLEET_JSON: process.env.FLEET_JSON ?? JSON.stringify(fleet),
+    // 200 drones over the service area, so the fleet is not what a load test measures.
+    FLEET_JSON: process.env.FLEET_JSON ?? JSON.stringify(droneFleet('load')),
   },
-  ports,
 });
 const token = await system.token(['customer'], owner);
 process.send?.({ url: system.urls.gateway, token, adapters: system.adapters });

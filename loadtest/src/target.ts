@@ -2,9 +2,9 @@
 // whole system in a child process), or a base URL such as http://127.0.0.1:8080 (docker
 // compose) or https://api.example.com (an ingress). For a URL, the bearer token is
 // LOADTEST_TOKEN, or one signed here with JWT_SECRET (the gateway's HS256 secret).
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
+import { devToken } from '@dronedelivery/gateway/dev-token';
+import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 
 export interface Target {
   url: string;
@@ -22,39 +22,42 @@ interface TargetEnvironment {
 }
 
 async function startEmbedded(owner: string): Promise<Target> {
+  const group = new ProcessGroup();
   const script = fileURLToPath(new URL('./embedded-target.ts', import.meta.url));
-  const child: ChildProcess = fork(script, [owner], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ url: string; token: string; adapters: Record<string, string> }>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as { url: string; token: string; adapters: Record<string, string> }));
-    child.once('exit', (code) => reject(new Error(`the embedded system exited with ${code} before it was ready`)));
+  // Its output goes by, as the system's own would; it reports the gateway once ready.
+  const system = group.node([script, owner], {
+    name: 'the embedded system',
+    inheritEnv: true,
+    ipc: true,
+    onLine: (line) => process.stderr.write(`${line}\n`),
   });
-  return {
-    url: ready.url,
-    token: ready.token,
-    description: `embedded system (${Object.entries(ready.adapters)
-      .map(([name, adapter]) => `${name}: ${adapter}`)
-      .join(', ')})`,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  try {
+    const ready = await system.message<{ url: string; token: string; adapters: Record<string, string> }>(120_000);
+    return {
+      url: ready.url,
+      token: ready.token,
+      description: `embedded system (${Object.entries(ready.adapters)
+        .map(([name, adapter]) => `${name}: ${adapter}`)
+        .join(', ')})`,
+      stop: () => group.stopAll(),
+    };
+  } catch (error) {
+    await group.stopAll();
+    throw error;
+  }
 }
 
 async function signedToken(environment: TargetEnvironment, owner: string): Promise<string> {
   if (environment.LOADTEST_TOKEN) return environment.LOADTEST_TOKEN;
   if (!environment.JWT_SECRET)
     throw new Error('set LOADTEST_TOKEN (a customer token for the owner) or JWT_SECRET (the gateway HS256 secret)');
-  return new SignJWT({ owner_id: owner, roles: ['customer'] })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(`loadtest:${owner}`)
-    .setIssuer(environment.JWT_ISSUER ?? 'https://dronedelivery.local/')
-    .setAudience(environment.JWT_AUDIENCE ?? 'api://dronedelivery')
-    .setIssuedAt()
-    .setExpirationTime('12h')
-    .sign(new TextEncoder().encode(environment.JWT_SECRET));
+  return devToken({
+    secret: environment.JWT_SECRET,
+    ownerId: owner,
+    subject: `loadtest:${owner}`,
+    ...(environment.JWT_ISSUER ? { issuer: environment.JWT_ISSUER } : {}),
+    ...(environment.JWT_AUDIENCE ? { audience: environment.JWT_AUDIENCE } : {}),
+  });
 }
 
 export async function openTarget(environment: TargetEnvironment, owner: string): Promise<Target> {

@@ -2,7 +2,7 @@
 // memory from /proc/<pid>/status, CPU times from /proc/stat, a percentile, the end-to-end bodies.
 import { describe, expect, it } from 'vitest';
 import { deliveryRequestBody, percentile, sumCounter } from '../bench/end-to-end.ts';
-import { foreignBusyPercent, parseCpuTimes, parseProcStat, statusKb } from '../bench/processes.ts';
+import { foreignBusyPercent, parseCpuTimes, parseProcStat, statusKb } from '../bench/measures.ts';
 
 const METRICS = `# HELP workflow_messages_processed_total Messages processed, by type and outcome.
 # TYPE workflow_messages_processed_total counter
