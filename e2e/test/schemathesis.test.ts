@@ -8,9 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningSystem, type ServiceName, startSystem } from '@dronedelivery/embedded';
-import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
-import { UNIT_NAMES } from '@dronedelivery/system';
+import { type RunningSystem, startInProcess, UNIT_NAMES, type UnitName } from '@dronedelivery/fleet';
+import { capturingLogger } from '@dronedelivery/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,7 +36,7 @@ const MAX_TIME = Number(process.env.SCHEMATHESIS_MAX_TIME ?? 90);
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20260101';
 
 const OWNER = `st-${randomUUID().slice(0, 8)}`;
-const SERVICES: ServiceName[] = UNIT_NAMES;
+const SERVICES: UnitName[] = UNIT_NAMES;
 
 /** A small schemathesis.toml, written for each run (TOML strings and arrays are JSON-compatible). */
 function configFile(options: { ids: string[]; owner?: string; cursor?: string | undefined }): string {
@@ -142,14 +141,13 @@ function digest(output: string, limit = 60_000): string {
 
 describe('Schemathesis against the gateway', () => {
   let system: RunningSystem | undefined;
-  const logs: Partial<Record<ServiceName, () => Record<string, unknown>[]>> = {};
+  const logs: Partial<Record<UnitName, () => Record<string, unknown>[]>> = {};
   const ids: string[] = [];
   let cursor: string | undefined;
 
   beforeAll(async () => {
     if (skipped) return;
-    const ports = Object.fromEntries(await Promise.all(SERVICES.map(async (name) => [name, await freePort()] as const)));
-    system = await startSystem({
+    system = await startInProcess({
       env: {
         QUEUE_BACKOFF_MS: '200',
         // Thousands of requests from one caller: the per-caller limit would turn most of
@@ -159,7 +157,6 @@ describe('Schemathesis against the gateway', () => {
         // contention into 503s that say nothing about the API.
         LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
       },
-      ports,
       logFor: (service) => {
         const captured = capturingLogger(service);
         logs[service] = captured.lines;

@@ -2,9 +2,10 @@
 // everything in memory, and again with real Redis and MongoDB whenever REDIS_URL and
 // MONGODB_URL are set (CI sets them).
 import { randomUUID } from 'node:crypto';
-import { type RunningSystem, startSystem } from '@dronedelivery/embedded';
-import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
-import { UNIT_NAMES } from '@dronedelivery/system';
+import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
+import { capturingLogger } from '@dronedelivery/service-kit/testing';
+
+export { ORIGINAL_SAMPLE } from '@dronedelivery/fleet/samples';
 
 const realServers = { REDIS_URL: process.env.REDIS_URL, MONGODB_URL: process.env.MONGODB_URL };
 
@@ -25,24 +26,10 @@ export const modes = [
     : []),
 ];
 
-/** The original documentation's sample request, as clients of the original send it. */
-export const ORIGINAL_SAMPLE = {
-  confirmationRequired: 'None',
-  deadline: '',
-  dropOffLocation: 'drop off',
-  expedited: true,
-  ownerId: 'myowner',
-  packageInfo: { packageId: 'mypackage', size: 'Small', tag: 'mytag', weight: 10 },
-  pickupLocation: 'my pickup',
-  pickupTime: '2019-05-08T20:00:00.000Z',
-};
-
 export async function startTestSystem(env: Record<string, string | undefined>): Promise<RunningSystem> {
-  const ports = Object.fromEntries(await Promise.all(UNIT_NAMES.map(async (name) => [name, await freePort()] as const)));
-  return startSystem({
+  return startInProcess({
     // A busy CI machine lags event loops by seconds: shedding is not what these suites test.
     env: { ...env, QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
-    ports,
     logFor: (service) => capturingLogger(service).log,
   });
 }
