@@ -1,35 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { CosmosClient } from '@azure/cosmos';
+// The store contract suite against the Cosmos DB adapter on a real Cosmos DB server: the
+// account, emulator or server COSMOS_ENDPOINT names (CI starts @vercel/cosmosdb-server, see
+// .ci/run), or otherwise @vercel/cosmosdb-server started in this process. Never skipped.
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { CosmosSchedulerStore } from '../src/store/cosmos.ts';
+import { type CosmosTarget, cosmosTarget } from './cosmos-server.ts';
 import { describeSchedulerStoreContract } from './store.contract.ts';
 
-// Runs against a real Cosmos DB account or the emulator whenever COSMOS_ENDPOINT is set
-// (docker compose starts the emulator). No emulator runs on this project's CI machines.
-const endpoint = process.env.COSMOS_ENDPOINT;
-const key = process.env.COSMOS_KEY;
+let target: CosmosTarget;
+beforeAll(async () => {
+  target = await cosmosTarget();
+});
+afterAll(() => target?.close());
 
-describe.runIf(endpoint)('Cosmos DB adapter', () => {
-  describeSchedulerStoreContract(`Cosmos DB at ${endpoint}`, async () => {
-    const settings = {
-      COSMOS_ENDPOINT: endpoint as string,
-      COSMOS_KEY: key,
-      COSMOS_DATABASE: `test-${randomUUID().slice(0, 8)}`,
-      COSMOS_MAX_RETRY_ATTEMPTS: 9,
-      COSMOS_MAX_RETRY_WAIT_SECONDS: 30,
-      COSMOS_CONNECT_ATTEMPTS: 3,
-    };
-    const store = new CosmosSchedulerStore(settings, capturingLogger('dronescheduler').log);
+describe('Cosmos DB adapter', () => {
+  describeSchedulerStoreContract('Cosmos DB', async () => {
+    const settings = target.settings();
+    const store = new CosmosSchedulerStore(settings, capturingLogger('dronescheduler').log, { agent: target.agent });
     return {
       store,
       cleanup: async () => {
-        const client = new CosmosClient({ endpoint: endpoint as string, ...(key ? { key } : {}) });
-        await client
-          .database(settings.COSMOS_DATABASE)
-          .delete()
-          .catch(() => undefined);
-        client.dispose();
+        await target.dropDatabase(settings.COSMOS_DATABASE);
         await store.close();
       },
     };
