@@ -28,6 +28,6 @@ export async function buildApp({ config, log, store, clock = () => new Date() }:
   app.health.addCheck({ name: 'store', check: (signal) => store.ping(signal) });
   app.lifecycle.onStartup('drone store and fleet', () => store.start(config.FLEET_JSON));
   app.lifecycle.onShutdown('drone store', () => store.close());
-  registerRoutes(app, new Scheduler(store, config.SERVICE_AREA, clock));
+  registerRoutes(app, new Scheduler(store, config.FLEET_JSON, config.SERVICE_AREA, clock));
   return app;
 }

@@ -86,7 +86,7 @@ function overlaps(a: { from: number; to: number }, b: Reservation): boolean {
 }
 
 interface Candidate {
-  state: DroneState;
+  drone: Drone;
   deadheadMiles: number;
   departure: number;
   pickupAt: number;
@@ -100,8 +100,8 @@ interface Candidate {
  * requested time (or as soon as it can get there, if that time has passed), flies to the
  * dropoff and returns to base.
  */
-function timing(state: DroneState, pickup: Coordinates, dropoff: Coordinates, pickupTime: number, now: number): Candidate {
-  const { base, cruiseSpeedMph } = state.drone;
+function timing(drone: Drone, pickup: Coordinates, dropoff: Coordinates, pickupTime: number, now: number): Candidate {
+  const { base, cruiseSpeedMph } = drone;
   const toPickup = distanceMiles(base, pickup);
   const toDropoff = distanceMiles(pickup, dropoff);
   const home = distanceMiles(dropoff, base);
@@ -109,7 +109,7 @@ function timing(state: DroneState, pickup: Coordinates, dropoff: Coordinates, pi
   const pickupAt = Math.max(pickupTime, now + hours(toPickup));
   const deliveredAt = pickupAt + hours(toDropoff);
   return {
-    state,
+    drone,
     deadheadMiles: toPickup,
     departure: pickupAt - hours(toPickup),
     pickupAt,
@@ -119,26 +119,27 @@ function timing(state: DroneState, pickup: Coordinates, dropoff: Coordinates, pi
   };
 }
 
-/**
- * Ranks the drones free to fly a request, best first. Standard requests prefer the nearest
- * drone that can carry the load (fewest empty miles, which keeps fast drones free);
- * expedited requests prefer the drone that delivers first, which favours faster drones.
- * Ties go to the lower drone id. Returns at most `limit` plans; throws when no drone is
- * free or none can carry the load.
- */
-export function rankPlans(
-  deliveryId: string,
-  request: DroneAssignmentRequest,
-  fleet: DroneState[],
-  now: Date,
-  area: ServiceArea,
-  limit = 1,
-): Plan[] {
+/** Where and when a request flies; refuses a pickup past the planning horizon. */
+interface Trip {
+  pickup: Coordinates;
+  dropoff: Coordinates;
+  pickupTime: number;
+}
+
+function tripOf(request: DroneAssignmentRequest, now: Date, area: ServiceArea): Trip {
   // Every instant of a plan must be one the API can write: refuse what lies past the horizon.
   if (Date.parse(request.pickupTime) > pickupHorizon(now.getTime())) throw new PickupBeyondHorizon(request.pickupTime);
-  const pickup = locate(request.pickup, area);
-  const dropoff = locate(request.dropoff, area);
-  const capable = fleet.filter((state) => canCarry(state.drone, request));
+  return { pickup: locate(request.pickup, area), dropoff: locate(request.dropoff, area), pickupTime: Date.parse(request.pickupTime) };
+}
+
+/**
+ * The drones that can carry a request, best first, from their definitions alone (base, speed,
+ * payload): standard requests prefer the nearest (fewest empty miles, which keeps fast drones
+ * free), expedited requests the drone that delivers first, which favours faster drones; ties
+ * go to the lower drone id. Throws when none can carry the load.
+ */
+function ranked(request: DroneAssignmentRequest, drones: readonly Drone[], trip: Trip, now: Date): Candidate[] {
+  const capable = drones.filter((drone) => canCarry(drone, request));
   if (capable.length === 0) {
     const largest = request.packageDetails.map((p) => p.size).sort((a, b) => SIZE_RANK[b] - SIZE_RANK[a])[0] as PackageSize;
     throw new NoDroneCanCarry(
@@ -149,28 +150,89 @@ export function rankPlans(
       ),
     );
   }
-  const pickupTime = Date.parse(request.pickupTime);
   const rank = request.expedited
     ? (a: Candidate, b: Candidate) => a.deliveredAt - b.deliveredAt || a.deadheadMiles - b.deadheadMiles
     : (a: Candidate, b: Candidate) => a.deadheadMiles - b.deadheadMiles || a.deliveredAt - b.deliveredAt;
-  const ranked = capable
-    .map((state) => timing(state, pickup, dropoff, pickupTime, now.getTime()))
-    .sort((a, b) => rank(a, b) || a.state.drone.id.localeCompare(b.state.drone.id));
+  return capable
+    .map((drone) => timing(drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime()))
+    .sort((a, b) => rank(a, b) || a.drone.id.localeCompare(b.drone.id));
+}
+
+/** Undefined if the drone is free for `candidate`'s window; otherwise when the first of its flights in the way ends. */
+function busyUntil(deliveryId: string, candidate: Candidate, reservations: readonly Reservation[]): number | undefined {
+  const window = { from: candidate.departure, to: candidate.backAt };
+  let until: number | undefined;
+  // Its own earlier reservation does not stand in a delivery's way when it is re-planned.
+  for (const reservation of reservations) {
+    if (reservation.deliveryId !== deliveryId && overlaps(window, reservation))
+      until = Math.min(until ?? Infinity, Date.parse(reservation.to));
+  }
+  return until;
+}
+
+/** No drone free: retry once the earliest conflicting flight is back, within reason. */
+export function noDroneAvailable(deliveryId: string, soonestReturn: number, now: Date): NoDroneAvailable {
+  return new NoDroneAvailable(deliveryId, Math.min(3600, Math.max(5, Math.ceil((soonestReturn - now.getTime()) / 1000))));
+}
+
+/**
+ * The ids of the drones that can carry a request, best first (see `ranked`), from the
+ * fleet's definitions: no bookings needed, so no store read. The scheduler then reads the
+ * best few one by one (planOn) until one is free.
+ */
+export function rankDrones(request: DroneAssignmentRequest, drones: readonly Drone[], now: Date, area: ServiceArea): string[] {
+  return ranked(request, drones, tripOf(request, now, area), now).map((candidate) => candidate.drone.id);
+}
+
+/**
+ * The plan for one drone as it was read (its stored definition and bookings): a plan if it
+ * is free for the flight, the time its conflicting flight ends if not, undefined if it
+ * cannot carry the load.
+ */
+export function planOn(
+  deliveryId: string,
+  request: DroneAssignmentRequest,
+  state: DroneState,
+  now: Date,
+  area: ServiceArea,
+): { plan: Plan } | { busyUntil: number } | undefined {
+  if (!canCarry(state.drone, request)) return undefined;
+  const trip = tripOf(request, now, area);
+  const candidate = timing(state.drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime());
+  const until = busyUntil(deliveryId, candidate, state.reservations);
+  return until === undefined ? { plan: toPlan(deliveryId, candidate, trip.pickup, trip.dropoff) } : { busyUntil: until };
+}
+
+/**
+ * Ranks the drones free to fly a request, best first, over a whole read of the fleet (see
+ * `ranked`). Returns at most `limit` plans; throws when no drone is free or none can carry
+ * the load. The rule the scheduler applies drone by drone (rankDrones, planOn).
+ */
+export function rankPlans(
+  deliveryId: string,
+  request: DroneAssignmentRequest,
+  fleet: DroneState[],
+  now: Date,
+  area: ServiceArea,
+  limit = 1,
+): Plan[] {
+  const trip = tripOf(request, now, area);
+  const states = new Map(fleet.map((state) => [state.drone.id, state]));
   // Check bookings best-first and stop at `limit` free drones: most requests look at a few.
   const plans: Plan[] = [];
   let soonestReturn = Number.POSITIVE_INFINITY;
-  for (const candidate of ranked) {
-    const window = { from: candidate.departure, to: candidate.backAt };
-    // Its own earlier reservation does not stand in a delivery's way when it is re-planned.
-    const conflicts = candidate.state.reservations.filter((r) => r.deliveryId !== deliveryId && overlaps(window, r));
-    for (const conflict of conflicts) soonestReturn = Math.min(soonestReturn, Date.parse(conflict.to));
-    if (conflicts.length === 0) plans.push(toPlan(deliveryId, candidate, pickup, dropoff));
+  for (const candidate of ranked(
+    request,
+    fleet.map((state) => state.drone),
+    trip,
+    now,
+  )) {
+    const until = busyUntil(deliveryId, candidate, (states.get(candidate.drone.id) as DroneState).reservations);
+    if (until === undefined) plans.push(toPlan(deliveryId, candidate, trip.pickup, trip.dropoff));
+    else soonestReturn = Math.min(soonestReturn, until);
     if (plans.length === limit) break;
   }
-  if (plans.length === 0) {
-    // Suggest retrying once the earliest conflicting flight is back, within reason.
-    throw new NoDroneAvailable(deliveryId, Math.min(3600, Math.max(5, Math.ceil((soonestReturn - now.getTime()) / 1000))));
-  }
+  if (plans.length === 0) throw noDroneAvailable(deliveryId, soonestReturn, now);
   return plans;
 }
 
@@ -186,7 +248,7 @@ export function planAssignment(
 }
 
 function toPlan(deliveryId: string, best: Candidate, pickup: Coordinates, dropoff: Coordinates): Plan {
-  const { drone } = best.state;
+  const { drone } = best;
   const assignment: DroneAssignment = {
     droneId: drone.id,
     pickupEta: toSecond(best.pickupAt),

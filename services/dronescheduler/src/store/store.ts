@@ -23,7 +23,9 @@ export interface UsageTotals {
 export interface SchedulerStore {
   /** Connects, creates what is missing, and seeds the fleet: new drones added, definitions updated, reservations kept. */
   start(fleet: Drone[]): Promise<void>;
+  /** The whole fleet (a cross-partition query in Cosmos DB): planning reads it only when the best-ranked drones are all booked. */
   drones(): Promise<DroneState[]>;
+  /** One drone (a point read in its own partition in Cosmos DB): how planning reads its candidates. */
   drone(id: string): Promise<DroneState | undefined>;
   /** Replaces a drone's reservations if it is still at the version `state` was read at; false otherwise. */
   replaceReservations(state: DroneState, reservations: Reservation[]): Promise<boolean>;
