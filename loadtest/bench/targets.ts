@@ -42,7 +42,8 @@ export async function startRedis(group: ProcessGroup): Promise<string> {
   return (await startRedisServer(group)).url;
 }
 
-const queue = (redisUrl: string) => ({ REDIS_URL: redisUrl, QUEUE_PREFIX: 'bench' });
+/** A queue of its own on the Redis (which a run may share with earlier ones). */
+const queue = (redisUrl: string, prefix = 'bench') => ({ REDIS_URL: redisUrl, QUEUE_PREFIX: prefix });
 
 export async function startIngestion(group: ProcessGroup, redisUrl: string): Promise<Target> {
   const fleet = await startProcessFleet(group, { units: ['ingestion'], env: queue(redisUrl) });
@@ -85,10 +86,11 @@ export interface Pipeline {
  * the backends it calls, with their in-memory stores (no REDIS_URL).
  */
 export async function startPipeline(group: ProcessGroup, redisUrl: string, workflowConcurrency: number): Promise<Pipeline> {
+  const onItsOwn = queue(redisUrl, `bench-${Date.now()}`);
   const fleet = await startProcessFleet(group, {
     units: UNIT_NAMES.filter((name) => name !== 'gateway'),
     env: { FLEET_JSON: JSON.stringify(BENCH_FLEET), WORKFLOW_CONCURRENCY: String(workflowConcurrency) },
-    envFor: { ingestion: queue(redisUrl), workflow: queue(redisUrl) },
+    envFor: { ingestion: onItsOwn, workflow: onItsOwn },
   });
   return {
     ingestionUrl: fleet.urls.ingestion,

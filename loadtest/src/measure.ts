@@ -13,6 +13,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** Stop after this many requests instead (durationSeconds is then ignored). */
+  amount?: number;
   /** Requests per second across all connections; unset = as fast as the connections go. */
   rate?: number;
   /** Which statuses count as a passed check (default: any 2xx). */
@@ -70,6 +72,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       duration: options.durationSeconds,
       timeout: options.timeoutSeconds ?? 10,
       ...(options.rate ? { overallRate: options.rate } : {}),
+      ...(options.amount ? { amount: options.amount } : {}),
     },
     (error, result) => (error ? failed(error) : finished(result)),
   );

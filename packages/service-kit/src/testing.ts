@@ -131,6 +131,8 @@ export interface ProcessOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** An IPC channel (node processes): see RunningProcess.message(). */
   ipc?: boolean;
+  /** Its signals go to every process it starts too (its own process group), as Ctrl-C would: for launchers such as npm. */
+  tree?: boolean;
   /** How long stop() waits after SIGTERM before SIGKILL; false: never SIGKILL. Default 5 s. */
   graceMs?: number | false;
 }
@@ -275,6 +277,26 @@ export async function answersReady(url: string): Promise<boolean> {
   );
 }
 
+/**
+ * Resolves once `ready(url)` says so (default: GET /healthz/ready answers 2xx), polling every
+ * `intervalMs`; fails at once if `process` exits meanwhile, and after `timeoutMs`, with its last output.
+ */
+export async function waitForReady(
+  url: string,
+  options: { process?: RunningProcess; ready?: (url: string) => boolean | Promise<boolean>; timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const ready = options.ready ?? answersReady;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const name = options.process?.name ?? 'the service';
+  while (!(await ready(url))) {
+    if (options.process && !options.process.running) throw options.process.exitedBefore('becoming ready');
+    if (Date.now() > deadline)
+      throw new Error(`${name} at ${url} was not ready within ${timeoutMs} ms${options.process?.outputNote() ?? ''}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}
+
 /** Every group still holding processes, for the exit hook. */
 const liveGroups = new Set<ProcessGroup>();
 let exitHooked = false;
@@ -305,6 +327,7 @@ export class ProcessGroup {
       ipc: options.ipc ?? false,
       serialization: 'json',
       forceKillAfterDelay: options.graceMs ?? 5_000,
+      killDescendants: options.tree ?? false,
       // The exit hook below SIGKILLs instead (execa's clean-up would only SIGTERM).
       cleanup: false,
     });
@@ -337,15 +360,12 @@ export class ProcessGroup {
       name: options.name ?? entry,
       env: { HOST: '127.0.0.1', LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0', ...options.env, PORT: String(port) },
     });
-    const ready = options.ready ?? answersReady;
-    const timeoutMs = options.readyTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
     try {
-      while (!(await ready(url))) {
-        if (!started.running) throw started.exitedBefore('becoming ready');
-        if (Date.now() > deadline) throw new Error(`${started.name} at ${url} was not ready within ${timeoutMs} ms${started.outputNote()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await waitForReady(url, {
+        process: started,
+        ...(options.ready ? { ready: options.ready } : {}),
+        timeoutMs: options.readyTimeoutMs ?? 30_000,
+      });
     } catch (error) {
       await started.kill();
       throw error;
@@ -438,14 +458,4 @@ export function spawnService(args: string[], env: Record<string, string> = {}): 
   void exited.then((code) => reject(new Error(`service exited with ${code} before listening${started.outputNote()}`)));
   url.catch(() => {});
   return { child: started.child, lines, url, exited };
-}
-
-/** @deprecated until the benches move to ProcessGroup.service (this commit series). */
-export async function startServiceProcess(
-  entry: string,
-  env: Record<string, string> = {},
-  nodeArgs: string[] = [],
-): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
-  const started = await oneOffs.service(entry, { env, nodeArgs, inheritEnv: true });
-  return { url: started.url, child: started.child, stop: () => void started.stop() };
 }

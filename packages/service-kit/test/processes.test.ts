@@ -79,6 +79,16 @@ describe('ProcessGroup', () => {
     expect((await two.exited).signal).toBe('SIGKILL');
   });
 
+  it('signals a launcher and what it started alike, when asked to (tree)', async () => {
+    group = new ProcessGroup();
+    const script = `const c = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 60000);`;
+    const launcher = group.node(['-e', script], { tree: true });
+    const grandchild = Number((await launcher.line(/^\d+$/))[0]);
+    expect(alive(grandchild)).toBe(true);
+    await launcher.kill('SIGINT');
+    expect(await gone(grandchild)).toBe(true);
+  });
+
   it('runs the clean-ups after the processes have stopped, last registered first', async () => {
     group = new ProcessGroup();
     const order: string[] = [];

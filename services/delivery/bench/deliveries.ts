@@ -3,89 +3,44 @@
 // own process, driven by autocannon on loopback. Redis is the server at REDIS_URL, or a
 // redis-server this script starts.
 //   pnpm --filter @dronedelivery/delivery bench        (BENCH_SECONDS=10 by default)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { freePort, startServiceProcess, waitForPort } from '@dronedelivery/service-kit/testing';
-import autocannon from 'autocannon';
-import { deliveryBody } from '../test/fixtures.ts';
+import { deliveryRoutes, pathOf } from '@dronedelivery/contracts';
+import { startUnit } from '@dronedelivery/fleet';
+import { sampleDelivery } from '@dronedelivery/fleet/samples';
+import { measure, numbered, printTable, redisFor, seconds, seed, withProcesses } from '@dronedelivery/loadtest/bench/shared.ts';
+import type { ProcessGroup } from '@dronedelivery/service-kit/testing';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const body = JSON.stringify(deliveryBody());
+const body = JSON.stringify(sampleDelivery());
 
-interface Row {
-  store: string;
-  operation: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-async function run(store: string, operation: string, options: autocannon.Options): Promise<Row> {
-  await autocannon({ ...options, duration: 2 });
-  const result = await autocannon({ ...options, duration: seconds });
-  return {
-    store,
-    operation,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
-
-async function measure(store: string, env: Record<string, string>): Promise<Row[]> {
-  const service = await startServiceProcess(main, env);
-  const base = service.url;
+async function variant(group: ProcessGroup, store: string, env: Record<string, string>) {
+  const delivery = await startUnit(group, 'delivery', { env });
   try {
-    const seeded = await fetch(`${base}/api/deliveries/bench-read`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    if (!seeded.ok) throw new Error(`seeding failed: ${seeded.status}`);
-    let next = 0;
+    await seed(delivery.url, deliveryRoutes.schedule, { id: 'bench-read' }, sampleDelivery());
+    const read = await measure(delivery.url, [{ method: 'GET', path: pathOf(deliveryRoutes.get, { id: 'bench-read' }) }]);
+    const write = await measure(delivery.url, [
+      numbered(deliveryRoutes.schedule, (n) => ({ params: { id: `bench-${process.pid}-${n}` }, body })),
+    ]);
     return [
-      await run(store, 'GET /api/deliveries/{id}', { url: `${base}/api/deliveries/bench-read`, connections: 50 }),
-      await run(store, 'PUT /api/deliveries/{id} (new)', {
-        url: base,
-        connections: 50,
-        requests: [
-          {
-            method: 'PUT',
-            headers: { 'content-type': 'application/json' },
-            body,
-            setupRequest: (request) => ({ ...request, path: `/api/deliveries/bench-${process.pid}-${next++}` }),
-          },
-        ],
-      }),
-    ];
+      [store, 'GET /api/deliveries/{id}', read],
+      [store, 'PUT /api/deliveries/{id} (new)', write],
+    ] as const;
   } finally {
-    service.stop();
+    await delivery.stop();
   }
 }
 
-const rows = await measure('in-memory', {});
-let redisServer: ChildProcess | undefined;
-let redisUrl = process.env.REDIS_URL;
-if (!redisUrl) {
-  const port = await freePort();
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  await waitForPort(port);
-  redisUrl = `redis://127.0.0.1:${port}`;
-}
-rows.push(
-  ...(await measure(redisServer ? 'Redis 7 (local redis-server)' : 'Redis (REDIS_URL)', {
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
-  })),
-);
-redisServer?.kill();
+const rows = await withProcesses(async (group) => {
+  const redis = await redisFor(group, false);
+  return [
+    ...(await variant(group, 'in-memory', {})),
+    ...(await variant(group, redis.local ? 'Redis 7 (local redis-server)' : 'Redis (REDIS_URL)', {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `bench:${Date.now()}:`,
+    })),
+  ];
+});
 
-console.log(`\nDelivery service, ${seconds} s per row, 50 connections, loopback, LOG_LEVEL=warn, node ${process.version}\n`);
-console.log('| store | operation | requests/s | p50 ms | p99 ms | errors |');
-console.log('|---|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.store} | ${r.operation} | ${r.requestsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} |`);
+printTable(
+  `Delivery service, ${seconds} s per row, 50 connections, loopback, LOG_LEVEL=warn, node ${process.version}`,
+  ['store', 'operation', 'requests/s', 'p50 ms', 'p99 ms', 'errors'],
+  rows.map(([store, operation, r]) => [store, operation, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.errors + r.non2xx]),
+);

@@ -4,62 +4,40 @@
 // at REDIS_URL, or a redis-server this script starts with AOF (appendfsync everysec), as
 // production should run it.
 //   pnpm --filter @dronedelivery/ingestion bench        (BENCH_SECONDS=10 by default)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { RedisServerProcess } from '@dronedelivery/redis/testing';
-import { freePort, startServiceProcess } from '@dronedelivery/service-kit/testing';
-import autocannon from 'autocannon';
-import { ORIGINAL_SAMPLE } from '../test/samples.ts';
+import { requestRoutes } from '@dronedelivery/contracts';
+import { startUnit } from '@dronedelivery/fleet';
+import { ORIGINAL_SAMPLE_JSON } from '@dronedelivery/fleet/samples';
+import { measure, printTable, redisFor, seconds, withProcesses } from '@dronedelivery/loadtest/bench/shared.ts';
+import type { ProcessGroup } from '@dronedelivery/service-kit/testing';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const post = {
+  method: 'POST' as const,
+  path: requestRoutes.request.url,
+  headers: { 'content-type': 'application/json' },
+  body: ORIGINAL_SAMPLE_JSON,
+};
 
-async function measure(name: string, env: Record<string, string>) {
-  const service = await startServiceProcess(main, env);
+async function variant(group: ProcessGroup, queue: string, env: Record<string, string>) {
+  const ingestion = await startUnit(group, 'ingestion', { env });
   try {
-    const options = {
-      url: `${service.url}/api/deliveryrequests`,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json' },
-      body: ORIGINAL_SAMPLE,
-      connections: 50,
-    };
-    await autocannon({ ...options, duration: 2 });
-    const result = await autocannon({ ...options, duration: seconds });
-    return {
-      name,
-      requestsPerSecond: Math.round(result.requests.average),
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors,
-    };
+    return [queue, await measure(ingestion.url, [post])] as const;
   } finally {
-    service.stop();
+    await ingestion.stop();
   }
 }
 
-const rows = [await measure('in-memory queue', {})];
-const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
-const redis = process.env.REDIS_URL ? undefined : new RedisServerProcess(await freePort(), dir, 'everysec');
-await redis?.start();
-try {
-  rows.push(
-    await measure(redis ? 'BullMQ on Redis 7 (AOF, appendfsync everysec)' : 'BullMQ on REDIS_URL', {
-      REDIS_URL: redis?.url ?? (process.env.REDIS_URL as string),
+const rows = await withProcesses(async (group) => [
+  await variant(group, 'in-memory queue', {}),
+  await redisFor(group, true).then((redis) =>
+    variant(group, redis.local ? 'BullMQ on Redis 7 (AOF, appendfsync everysec)' : 'BullMQ on REDIS_URL', {
+      REDIS_URL: redis.url,
       QUEUE_PREFIX: `bench-${Date.now()}`,
     }),
-  );
-} finally {
-  await redis?.kill();
-  rmSync(dir, { recursive: true, force: true });
-}
+  ),
+]);
 
-console.log(
-  `\nPOST /api/deliveryrequests (the original sample), ${seconds} s, 50 connections, loopback, LOG_LEVEL=warn, node ${process.version}\n`,
+printTable(
+  `POST /api/deliveryrequests (the original sample), ${seconds} s, 50 connections, loopback, LOG_LEVEL=warn, node ${process.version}`,
+  ['queue', 'accepted/s', 'p50 ms', 'p99 ms', 'non-202', 'errors'],
+  rows.map(([queue, r]) => [queue, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.non2xx, r.errors]),
 );
-console.log('| queue | accepted/s | p50 ms | p99 ms | non-202 | errors |');
-console.log('|---|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`);
