@@ -119,6 +119,8 @@ export class Cluster {
         // CPU is slow, not broken; one that never gets ready still fails.
         ready: () => balancer.readyReplicas.includes(url),
         readyTimeoutMs: 180_000,
+        // A SIGTERM is a pod deletion: the replica drains within its own hard timeout (25 s), never cut short.
+        graceMs: 30_000,
       });
       this.replicas[service].push(replica);
       return replica;

@@ -8,7 +8,7 @@ import { redisServerInstalled } from '@dronedelivery/redis/testing';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoadClient } from '../src/client.ts';
-import { Cluster, type ServiceName } from '../src/cluster.ts';
+import { Cluster, SERVICES, type ServiceName } from '../src/cluster.ts';
 import { metricValue } from '../src/metrics.ts';
 import { reconcile, timeToFirstDelivery } from '../src/reconcile.ts';
 import { recordRow } from '../src/results.ts';
@@ -156,12 +156,11 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
   });
 
   it('a rolling restart of every service under load: zero failed client requests', async () => {
-    const { cluster, client } = await startCluster({ delivery: 2, package: 2, dronescheduler: 2, ingestion: 2, workflow: 2, gateway: 2 });
+    const { cluster, client } = await startCluster(Object.fromEntries(SERVICES.map((service) => [service, 2])));
     const started = Date.now();
     const load = client.run(30, 60);
     const codes: (number | null)[] = [];
-    for (const service of ['delivery', 'package', 'dronescheduler', 'ingestion', 'workflow', 'gateway'] as const)
-      codes.push(...(await cluster.rollingRestart(service)));
+    for (const service of SERVICES) codes.push(...(await cluster.rollingRestart(service)));
     const restartSeconds = Math.round((Date.now() - started) / 1000);
     const recoveryMs = await timeToFirstDelivery(cluster, () => client.submit());
     await load;
