@@ -194,46 +194,52 @@ export class RunningProcess {
   }
 
   /** SIGTERM (a graceful exit), SIGKILL after its grace period; resolves once it has exited. */
-  async stop(): Promise<Exit> {
-    if (this.running) this.subprocess.kill('SIGTERM');
-    return this.exited;
+  stop(): Promise<Exit> {
+    return this.kill('SIGTERM');
   }
 
-  /** Sends `signal` (SIGKILL: a crash) and resolves once it has exited. */
+  /** Sends `signal` (SIGKILL, the default: a crash; SIGTERM: as stop()) and resolves once it has exited. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
     if (this.running) this.subprocess.kill(signal);
     return this.exited;
   }
 
-  /** The first line of output (from now on, or among the last kept) that matches; rejects if it exits first or writes none in time. */
-  async line(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  /** The first line of output (among the last kept, or to come) that matches. */
+  line(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
     const kept = this.lines.map((line) => pattern.exec(line)).find(Boolean);
-    if (kept) return kept;
+    if (kept) return Promise.resolve(kept);
     const { promise, resolve } = Promise.withResolvers<RegExpExecArray>();
     const waiter = (line: string) => {
       const match = pattern.exec(line);
       if (match) resolve(match);
     };
     this.waiters.add(waiter);
-    const timeout = new Promise<'timeout'>((done) => setTimeout(done, timeoutMs, 'timeout').unref());
-    try {
-      const first = await Promise.race([promise, this.exited, timeout]);
-      if (first === 'timeout') throw new Error(`${this.name} wrote no line matching ${pattern} within ${timeoutMs} ms${this.outputNote()}`);
-      if ('code' in first) throw this.exitedBefore(`writing a line matching ${pattern}`);
-      return first;
-    } finally {
-      this.waiters.delete(waiter);
-    }
+    return this.before(promise, `writing a line matching ${pattern}`, timeoutMs).finally(() => this.waiters.delete(waiter));
   }
 
-  /** The next message it sends over IPC; rejects if it exits first or sends none within `timeoutMs`. */
-  async message<T>(timeoutMs = 30_000): Promise<T> {
-    const message = once(this.child, 'message').then(([value]) => ({ value: value as T }));
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, timeoutMs, 'timeout').unref());
-    const first = await Promise.race([message, this.exited, timeout]);
-    if (first === 'timeout') throw new Error(`${this.name} sent no message within ${timeoutMs} ms${this.outputNote()}`);
-    if ('value' in first) return first.value;
-    throw this.exitedBefore('sending a message');
+  /** The next message it sends over IPC. */
+  message<T>(timeoutMs = 30_000): Promise<T> {
+    return this.before(
+      once(this.child, 'message').then(([value]) => value as T),
+      'sending a message',
+      timeoutMs,
+    );
+  }
+
+  /** What `waited` resolves with, unless the process exits first or `timeoutMs` passes: an error with its last output. */
+  private async before<T>(waited: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs, 'timeout');
+    });
+    try {
+      const first = await Promise.race([waited.then((value) => ({ value })), this.exited, timeout]);
+      if (first === 'timeout') throw new Error(`${this.name}: still not ${what} after ${timeoutMs} ms${this.outputNote()}`);
+      if ('value' in first) return first.value;
+      throw this.exitedBefore(what);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The error for a process that exited before doing what it was waited for. */
@@ -267,7 +273,7 @@ export interface StartedService extends RunningProcess {
 }
 
 /** Whether GET <url>/healthz/ready answers 2xx now. */
-export async function answersReady(url: string): Promise<boolean> {
+async function answersReady(url: string): Promise<boolean> {
   return fetch(`${url}/healthz/ready`).then(
     async (response) => {
       await response.body?.cancel();
