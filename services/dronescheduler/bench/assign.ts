@@ -1,7 +1,7 @@
 // Benchmark: drone assignments per second with the in-memory store. The real service
 // (src/main.ts) in its own process with a fleet of 200 drones, driven by autocannon on
-// loopback; every request is a new delivery with its own pickup time, so each one plans
-// over the whole fleet and books a drone compare-and-set.
+// loopback; every request is a new delivery with its own pickup time, so each one ranks
+// the fleet, reads its best candidates and books a drone compare-and-set.
 //   pnpm --filter @dronedelivery/dronescheduler bench        (BENCH_SECONDS=10 by default)
 import { droneRoutes } from '@dronedelivery/contracts';
 import { startUnit } from '@dronedelivery/fleet';
