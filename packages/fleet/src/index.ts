@@ -58,7 +58,8 @@ export interface ProcessFleet<N extends UnitName> {
 
 /**
  * The units, each a process on a free port, told where the others are (`<UNIT>_URL`), started
- * together and resolved once every one is ready; if one fails, the group stops the rest.
+ * together and resolved once every one is ready; if one fails to start, so does this (with its
+ * words), and stopping the group ends the rest.
  */
 export async function startProcessFleet<N extends UnitName = UnitName>(
   group: ProcessGroup,
