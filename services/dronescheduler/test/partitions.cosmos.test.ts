@@ -32,71 +32,75 @@ describe('requests per assignment, counted at the server', () => {
   });
   afterAll(() => target?.close());
 
-  it.each([12, 200])('a fleet of %i drones: an assignment reads its record and one drone, never the fleet', async (size) => {
-    const fleet = gridFleet(size);
-    const settings = target.settings();
-    const store = new CosmosSchedulerStore(settings, capturingLogger('dronescheduler').log, { agent: target.agent });
-    const charges: string[] = [];
-    store.onRequestCharge((operation) => charges.push(operation));
-    try {
-      await store.start(fleet);
-      const scheduler = new Scheduler(store, fleet, SEATTLE, () => now);
-      const requests = target.server?.requests ?? [];
-      const measure = async (step: () => Promise<unknown>) => {
-        requests.length = 0;
-        charges.length = 0;
-        await step();
-        return requests.splice(0).map(({ operation, partitionKey }) => ({ operation, partitionKey }));
-      };
-      // A third of the fleet busy at 10:00 (their own deliveries), so the fleet holds bookings.
-      for (let i = 0; i < size / 3; i += 1) await scheduler.assign(`busy-${i}`, request({ pickupTime: at(0), pickup: `p-${i}` }));
+  it.each([12, 200])(
+    'a fleet of %i drones: an assignment reads its record and one drone, never the fleet',
+    async (size) => {
+      const fleet = gridFleet(size);
+      const settings = target.settings();
+      const store = new CosmosSchedulerStore(settings, capturingLogger('dronescheduler').log, { agent: target.agent });
+      const charges: string[] = [];
+      store.onRequestCharge((operation) => charges.push(operation));
+      try {
+        await store.start(fleet);
+        const scheduler = new Scheduler(store, fleet, SEATTLE, () => now);
+        const requests = target.server?.requests ?? [];
+        const measure = async (step: () => Promise<unknown>) => {
+          requests.length = 0;
+          charges.length = 0;
+          await step();
+          return requests.splice(0).map(({ operation, partitionKey }) => ({ operation, partitionKey }));
+        };
+        // A third of the fleet busy at 10:00 (their own deliveries), so the fleet holds bookings.
+        for (let i = 0; i < size / 3; i += 1) await scheduler.assign(`busy-${i}`, request({ pickupTime: at(0), pickup: `p-${i}` }));
 
-      const assigned = await measure(() => scheduler.assign('d-1', request({ pickupTime: at(300) })));
-      const charged = [...charges];
-      const droneId = (await scheduler.assignmentOf('d-1'))?.assignment.droneId as string;
-      expect(assigned).toEqual([
-        { operation: 'read assignments', partitionKey: '["d-1"]' },
-        { operation: 'read drones', partitionKey: `["${droneId}"]` },
-        { operation: 'replace drones', partitionKey: `["${droneId}"]` },
-        // Usage first, in the owner's partition, then the answer that makes it final.
-        { operation: 'upsert utilization', partitionKey: '["owner-a"]' },
-        { operation: 'upsert assignments', partitionKey: '["d-1"]' },
-      ]);
-      // Every response's request charge is reported by operation (the server charges 1 RU each).
-      expect(charged).toEqual(['read assignment', 'read drone', 'reserve drone', 'record utilization', 'record assignment']);
+        const assigned = await measure(() => scheduler.assign('d-1', request({ pickupTime: at(300) })));
+        const charged = [...charges];
+        const droneId = (await scheduler.assignmentOf('d-1'))?.assignment.droneId as string;
+        expect(assigned).toEqual([
+          { operation: 'read assignments', partitionKey: '["d-1"]' },
+          { operation: 'read drones', partitionKey: `["${droneId}"]` },
+          { operation: 'replace drones', partitionKey: `["${droneId}"]` },
+          // Usage first, in the owner's partition, then the answer that makes it final.
+          { operation: 'upsert utilization', partitionKey: '["owner-a"]' },
+          { operation: 'upsert assignments', partitionKey: '["d-1"]' },
+        ]);
+        // Every response's request charge is reported by operation (the server charges 1 RU each).
+        expect(charged).toEqual(['read assignment', 'read drone', 'reserve drone', 'record utilization', 'record assignment']);
 
-      expect(await measure(() => scheduler.assign('d-1', request({ pickupTime: at(300) })))).toEqual([
-        { operation: 'read assignments', partitionKey: '["d-1"]' },
-      ]);
+        expect(await measure(() => scheduler.assign('d-1', request({ pickupTime: at(300) })))).toEqual([
+          { operation: 'read assignments', partitionKey: '["d-1"]' },
+        ]);
 
-      const released = await measure(() => scheduler.release('d-1'));
-      expect(released.map((r) => r.operation)).toEqual([
-        'read assignments',
-        'read drones',
-        'replace drones',
-        'delete utilization',
-        'delete assignments',
-      ]);
-      expect(released[3]?.partitionKey).toBe('["owner-a"]');
+        const released = await measure(() => scheduler.release('d-1'));
+        expect(released.map((r) => r.operation)).toEqual([
+          'read assignments',
+          'read drones',
+          'replace drones',
+          'delete utilization',
+          'delete assignments',
+        ]);
+        expect(released[3]?.partitionKey).toBe('["owner-a"]');
 
-      // The invoicing query: run inside the owner's partition (after the SDK asks the gateway for
-      // the aggregate's query plan), values as parameters.
-      const invoiced = await measure(() => scheduler.usage('owner-a', '2030-03'));
-      expect(invoiced).toEqual([
-        { operation: 'query plan utilization', partitionKey: undefined },
-        { operation: 'query utilization', partitionKey: '["owner-a"]' },
-      ]);
-      expect(usageQuery('owner-a', '2030-03').query.query).not.toContain('owner-a');
+        // The invoicing query: run inside the owner's partition (after the SDK asks the gateway for
+        // the aggregate's query plan), values as parameters.
+        const invoiced = await measure(() => scheduler.usage('owner-a', '2030-03'));
+        expect(invoiced).toEqual([
+          { operation: 'query plan utilization', partitionKey: undefined },
+          { operation: 'query utilization', partitionKey: '["owner-a"]' },
+        ]);
+        expect(usageQuery('owner-a', '2030-03').query.query).not.toContain('owner-a');
 
-      // What planning read per attempt before: the whole fleet, in a cross-partition query.
-      const fleetRead = await measure(() => store.drones());
-      expect(fleetRead.map((r) => r.operation)).toEqual(['query plan drones', 'query drones']);
-      expect(fleetRead.every((r) => r.partitionKey === undefined)).toBe(true);
-    } finally {
-      await target.dropDatabase(settings.COSMOS_DATABASE);
-      await store.close();
-    }
-  });
+        // What planning read per attempt before: the whole fleet, in a cross-partition query.
+        const fleetRead = await measure(() => store.drones());
+        expect(fleetRead.map((r) => r.operation)).toEqual(['query plan drones', 'query drones']);
+        expect(fleetRead.every((r) => r.partitionKey === undefined)).toBe(true);
+      } finally {
+        await target.dropDatabase(settings.COSMOS_DATABASE);
+        await store.close();
+      }
+    },
+    60_000,
+  ); // seeding 200 drones is 400 requests
 
   it('a busy best drone costs one more point read, and a lost race a read and a refused write', async () => {
     const fleet = gridFleet(12);
