@@ -18,6 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
+import { DefaultAzureCredential } from '@azure/identity';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import type { CosmosSettings } from '../src/store/cosmos.ts';
 
@@ -170,7 +171,12 @@ export async function cosmosTarget(env: Record<string, string | undefined> = pro
   const endpoint = given ?? (server as CosmosServer).endpoint;
   const key = given ? env.COSMOS_KEY : STAND_IN_KEY;
   const agent = server ? new Agent({ ca: server.certificate, keepAlive: true }) : undefined;
-  const admin = new CosmosClient({ endpoint, ...(key ? { key } : {}), ...(agent ? { agent } : {}) });
+  // The adapter's own choice of credentials: the key when there is one, otherwise Microsoft Entra ID.
+  const admin = new CosmosClient({
+    endpoint,
+    ...(key ? { key } : { aadCredentials: new DefaultAzureCredential() }),
+    ...(agent ? { agent } : {}),
+  });
   return {
     description: given ? `COSMOS_ENDPOINT ${given}` : 'cosmosdb-server in this process',
     endpoint,
