@@ -2,12 +2,14 @@
 // to make a token for another owner, `npm run token -- --owner … --role customer` makes it
 // with only Node.js and npm (no pnpm on the PATH), the gateway accepts it, and that owner
 // gets 404 for the first owner's delivery.
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { ORIGINAL_SAMPLE_JSON } from '@dronedelivery/fleet/samples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from './markdown.ts';
 
@@ -116,16 +118,7 @@ describe.skipIf(!npmDirectory)('npm start, then a token for another owner with n
     const asked = await fetch(`${gateway}/api/deliveryrequests`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ownToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        confirmationRequired: 'None',
-        deadline: '',
-        dropOffLocation: 'drop off',
-        expedited: true,
-        ownerId: 'myowner',
-        packageInfo: { packageId: 'mypackage', size: 'Small', tag: 'mytag', weight: 10 },
-        pickupLocation: 'my pickup',
-        pickupTime: '2019-05-08T20:00:00.000Z',
-      }),
+      body: ORIGINAL_SAMPLE_JSON,
     });
     expect(asked.status).toBe(202);
     const location = asked.headers.get('location') ?? '';

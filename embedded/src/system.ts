@@ -4,9 +4,9 @@
 // the composition root for that mode (and the end-to-end suite): it starts the system's
 // units (@dronedelivery/system) in their order, each from its manifest.
 import { randomBytes } from 'node:crypto';
+import { devToken } from '@dronedelivery/gateway/dev-token';
 import { createLogger, type Logger, loadConfig, type ServiceInstance, sharedResources, startService } from '@dronedelivery/service-kit';
 import { DEFAULT_PORTS, UNITS, type UnitName, urlVariable } from '@dronedelivery/system';
-import { SignJWT } from 'jose';
 
 export type ServiceName = UnitName;
 export { DEFAULT_PORTS };
@@ -79,14 +79,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ),
     ),
     token: (roles, ownerId) =>
-      new SignJWT({ roles, ...(ownerId ? { owner_id: ownerId } : {}) })
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-        .setSubject(`dev-${ownerId ?? roles.join('-')}`)
-        .setIssuer(gateway.JWT_ISSUER)
-        .setAudience(gateway.JWT_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime('12h')
-        .sign(new TextEncoder().encode(jwtSecret)),
+      devToken({ secret: jwtSecret, roles, ...(ownerId ? { ownerId } : {}), issuer: gateway.JWT_ISSUER, audience: gateway.JWT_AUDIENCE }),
     // The gateway first, so no new work arrives while the rest drain.
     stop: async () => {
       for (const app of apps.toReversed()) await app.close();

@@ -13,4 +13,5 @@ export * from './routes/packages.ts';
 export * from './routes/requests.ts';
 export * from './routes/route.ts';
 export * from './routes/workflow.ts';
+export * from './samples.ts';
 export * from './shared.ts';

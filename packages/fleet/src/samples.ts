@@ -3,20 +3,7 @@
 // measurement measures.
 import type { DeliveryCreate } from '@dronedelivery/contracts';
 
-/** The sample request of the original application's documentation. */
-export const ORIGINAL_SAMPLE = {
-  confirmationRequired: 'None',
-  deadline: '',
-  dropOffLocation: 'drop off',
-  expedited: true,
-  ownerId: 'myowner',
-  packageInfo: { packageId: 'mypackage', size: 'Small', tag: 'mytag', weight: 10 },
-  pickupLocation: 'my pickup',
-  pickupTime: '2019-05-08T20:00:00.000Z',
-};
-
-/** The same, byte for byte as the documentation writes it (its key order is the object's). */
-export const ORIGINAL_SAMPLE_JSON = JSON.stringify(ORIGINAL_SAMPLE);
+export { ORIGINAL_SAMPLE, ORIGINAL_SAMPLE_JSON } from '@dronedelivery/contracts';
 
 /** A delivery with its drone assignment, as the workflow schedules it (PUT to the delivery service). */
 export function sampleDelivery(overrides: Partial<DeliveryCreate> = {}): DeliveryCreate {
