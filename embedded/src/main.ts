@@ -1,5 +1,6 @@
 // `pnpm start`: the whole system in one process, with a banner saying how to use it.
 // PORT moves the gateway from 8080; the five services take the five ports after it.
+import { gatewayRoutes, ORIGINAL_SAMPLE_JSON } from '@dronedelivery/contracts';
 import { exitGracefullyOnSignals, loadConfigOrExit } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 import { DEFAULT_PORTS, type ServiceName, startSystem } from './system.ts';
@@ -30,8 +31,7 @@ const system = await startSystem({ env: process.env, ports }).catch((error: Node
 
 const token = await system.token(['customer'], 'myowner');
 const operator = await system.token(['operator']);
-const sample =
-  '{"confirmationRequired":"None","deadline":"","dropOffLocation":"drop off","expedited":true,"ownerId":"myowner","packageInfo":{"packageId":"mypackage","size":"Small","tag":"mytag","weight":10},"pickupLocation":"my pickup","pickupTime":"2019-05-08T20:00:00.000Z"}';
+const sample = ORIGINAL_SAMPLE_JSON;
 const inMemory = Object.entries(system.adapters).filter(([, adapter]) => adapter === 'in memory');
 process.stdout.write(`
 Drone Delivery is running.
@@ -51,10 +51,10 @@ A token for another owner:  JWT_SECRET=${process.env.JWT_SECRET ? '<your JWT_SEC
 
 Create a delivery, then follow it:
 
-  curl -i -X POST ${system.urls.gateway}/api/deliveryrequests \\
+  curl -i -X POST ${system.urls.gateway}${gatewayRoutes.requestDelivery.url} \\
     -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
     -d '${sample}'
-  curl -H "Authorization: Bearer $TOKEN" ${system.urls.gateway}/api/deliveries/<deliveryId>/details
+  curl -H "Authorization: Bearer $TOKEN" ${system.urls.gateway}${gatewayRoutes.deliveryDetails.url.replace(':id', '<deliveryId>')}
 
 Ctrl-C stops everything gracefully.
 `);
