@@ -106,7 +106,12 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
     upstreams,
     partTimeoutMs: config.AGGREGATION_PART_TIMEOUT_MS,
     verify: createVerifier(config),
-    rateLimit: { max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS, redis },
+    rateLimit: {
+      max: config.RATE_LIMIT_MAX,
+      windowMs: config.RATE_LIMIT_WINDOW_MS,
+      redis,
+      onStoreFailure: config.RATE_LIMIT_ON_STORE_FAILURE,
+    },
   });
   return app;
 }

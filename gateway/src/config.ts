@@ -53,6 +53,12 @@ export const configSchema = baseConfigSchema
     /** Requests per caller per window; Redis-backed across replicas when REDIS_URL is set. */
     RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
     RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+    /**
+     * When the rate limiter's Redis cannot answer: `allow` lets requests through unlimited (the
+     * API stays available; a limit is a protection, not a contract), `refuse` answers 503 with
+     * Retry-After (no request escapes the limit).
+     */
+    RATE_LIMIT_ON_STORE_FAILURE: z.enum(['allow', 'refuse']).default('allow'),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

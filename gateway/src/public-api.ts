@@ -12,10 +12,11 @@ import { registerDeliveryRequests } from './api/delivery-requests.ts';
 import { registerDetails } from './api/details.ts';
 import { registerOwners } from './api/owners.ts';
 import type { Verifier } from './auth.ts';
+import { redisRateLimitStore } from './rate-limit-store.ts';
 
 export interface PublicApiOptions extends ApiContext {
   verify: Verifier;
-  rateLimit: { max: number; windowMs: number; redis?: Redis | undefined };
+  rateLimit: { max: number; windowMs: number; redis?: Redis | undefined; onStoreFailure: 'allow' | 'refuse' };
 }
 
 /** The security requirement every operation of the API documents. */
@@ -35,7 +36,9 @@ export async function publicApi(api: ServiceInstance, options: PublicApiOptions)
     // Counted per verified caller (after authentication).
     hook: 'preHandler',
     keyGenerator: (request) => request.caller?.subject ?? request.ip,
-    ...(options.rateLimit.redis ? { redis: options.rateLimit.redis, skipOnError: true } : {}),
+    ...(options.rateLimit.redis
+      ? { store: redisRateLimitStore(options.rateLimit.redis), skipOnError: options.rateLimit.onStoreFailure === 'allow' }
+      : {}),
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(429, `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later.`, {
         type: problemType('rate-limited'),
