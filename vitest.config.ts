@@ -12,6 +12,8 @@ export default defineConfig({
       'pipelines/test/**/*.test.ts',
       'docs/test/**/*.test.ts',
     ],
+    // The default report, then the suites that skipped themselves and how to enable them.
+    reporters: ['default', './scripts/skip-report.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },
