@@ -16,7 +16,7 @@ import type {
   QueueSettings,
 } from './queue.ts';
 import { PermanentFailure, RetryLater } from './queue.ts';
-import { inMessageContext, withTraceContext } from './trace-context.ts';
+import { inMessageContext, publishing } from './trace-context.ts';
 
 export interface BullmqSettings extends QueueSettings {
   redis: Omit<RedisSettings, 'keyPrefix' | 'connectionName'>;
@@ -80,7 +80,9 @@ export class BullmqQueue implements DeliveryQueue {
 
   async publish(message: QueueMessage): Promise<void> {
     try {
-      await this.queue.add(message.type, withTraceContext(message), { jobId: jobIdFor(message.messageId) });
+      await publishing(this.settings.queueName, message, async (traced) => {
+        await this.queue.add(traced.type, traced, { jobId: jobIdFor(traced.messageId) });
+      });
     } catch (error) {
       throw translateRedisError(error, 'delivery-request queue');
     }

@@ -3,7 +3,10 @@
 // requested delays, dead letters with their history, redrive — in one process, lost on exit.
 import type { Consumer, DeadLetter, DeliveryQueue, MessageHandler, QueueCounts, QueueMessage, QueueSettings } from './queue.ts';
 import { PermanentFailure, RetryLater } from './queue.ts';
-import { inMessageContext, withTraceContext } from './trace-context.ts';
+import { inMessageContext, publishing } from './trace-context.ts';
+
+/** The name the memory queue's spans carry (BullMQ's is its QUEUE_NAME). */
+const MEMORY_QUEUE_NAME = 'delivery-requests';
 
 interface Entry {
   message: QueueMessage;
@@ -29,7 +32,9 @@ export class MemoryQueue implements DeliveryQueue {
   async publish(message: QueueMessage): Promise<void> {
     if (this.known.has(message.messageId)) return;
     this.known.add(message.messageId);
-    this.enqueue({ message: structuredClone(withTraceContext(message)), attemptsMade: 0, history: [] });
+    await publishing(MEMORY_QUEUE_NAME, message, async (traced) => {
+      this.enqueue({ message: structuredClone(traced), attemptsMade: 0, history: [] });
+    });
   }
 
   consume(handler: MessageHandler, options: { concurrency: number }): Consumer {
@@ -77,7 +82,7 @@ export class MemoryQueue implements DeliveryQueue {
   async process(entry: Entry, handler: MessageHandler): Promise<void> {
     const attempt = entry.attemptsMade + 1;
     try {
-      await inMessageContext('delivery-requests', entry.message, () =>
+      await inMessageContext(MEMORY_QUEUE_NAME, entry.message, () =>
         handler(structuredClone(entry.message), { attempt, maxAttempts: this.settings.maxAttempts }),
       );
     } catch (error) {

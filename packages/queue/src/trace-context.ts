@@ -6,8 +6,39 @@ import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from
 
 const tracer = trace.getTracer('@dronedelivery/queue');
 
+/**
+ * Publishes in a PRODUCER span: the message carries that span's context, so the consumer's
+ * span is its child (a parent rather than a link: one message is consumed as one unit of
+ * work, in the trace of the request that published it; links are for batches).
+ */
+export function publishing(queueName: string, message: QueueMessage, send: (message: QueueMessage) => Promise<void>): Promise<void> {
+  return tracer.startActiveSpan(
+    `${queueName} publish`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'redis',
+        'messaging.destination.name': queueName,
+        'messaging.message.id': message.messageId,
+        'messaging.operation.type': 'send',
+      },
+    },
+    async (span) => {
+      try {
+        await send(withTraceContext(message));
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
 /** The message with the active trace context added (when there is one). */
-export function withTraceContext(message: QueueMessage): QueueMessage {
+function withTraceContext(message: QueueMessage): QueueMessage {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   return {

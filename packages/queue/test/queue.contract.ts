@@ -1,9 +1,10 @@
 // The DeliveryQueue contract: one suite, run against every adapter (in-memory always,
 // BullMQ when REDIS_URL is set). An adapter that passes it can carry delivery requests.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, TraceFlags, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryQueue, type HandlerContext, PermanentFailure, type QueueMessage, RetryLater } from '../src/index.ts';
 import { cancelMessage, eventually } from './messages.ts';
@@ -24,9 +25,12 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
       return fixture.queue;
     };
 
+    // Spans are recorded, as the telemetry preload records them in a service.
+    const spans = new InMemorySpanExporter();
     beforeAll(() => {
       propagation.setGlobalPropagator(new W3CTraceContextPropagator());
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
     });
 
     afterEach(async () => {
@@ -173,7 +177,8 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
       expect(await queue.redrive()).toBe(0);
     });
 
-    it('carries W3C trace context from publisher to consumer', async () => {
+    it('carries W3C trace context from publisher to consumer: a PRODUCER span on publish, the CONSUMER span its child', async () => {
+      spans.reset();
       const queue = await start();
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       let consumedTrace: string | undefined;
@@ -187,8 +192,14 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
       );
       const publisher = trace.setSpanContext(context.active(), { traceId, spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
       await context.with(publisher, () => queue.publish(cancelMessage('d-1')));
-      await eventually(() => consumedTrace !== undefined);
-      expect(carried).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+      await eventually(() => spans.getFinishedSpans().some((span) => span.kind === SpanKind.CONSUMER));
+      const producer = spans.getFinishedSpans().find((span) => span.kind === SpanKind.PRODUCER);
+      const consumer = spans.getFinishedSpans().find((span) => span.kind === SpanKind.CONSUMER);
+      expect(producer?.spanContext().traceId).toBe(traceId);
+      expect(producer?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+      expect(carried).toBe(`00-${traceId}-${producer?.spanContext().spanId}-01`);
+      expect(consumer?.spanContext().traceId).toBe(traceId);
+      expect(consumer?.parentSpanContext?.spanId).toBe(producer?.spanContext().spanId);
       expect(consumedTrace).toBe(traceId);
     });
 
