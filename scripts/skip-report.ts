@@ -34,6 +34,7 @@ const NEEDS: Record<string, Need> = {
   'packages/fleet/test/fleet.test.ts': REDIS_SERVER,
   'services/delivery/test/outage.test.ts': REDIS_SERVER,
   'services/ingestion/test/outage.test.ts': REDIS_SERVER,
+  'e2e/test/trace.test.ts': REDIS_SERVER,
   'services/package/test/store.mongo.test.ts': MONGODB,
   'services/package/test/unavailable.test.ts': {
     needs: 'a FerretDB binary (FERRETDB_BIN, or .tools/bin/ferretdb)',

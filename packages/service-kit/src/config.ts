@@ -49,6 +49,10 @@ export const telemetryEnvironmentSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_RESOURCE_ATTRIBUTES: z.string().min(1).optional(),
+  /** How often metrics are exported, in ms (default 60000). */
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).optional(),
+  /** How long spans wait to be exported in a batch, in ms (default 5000). */
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).optional(),
   /** Azure Monitor (Application Insights); from a Secret or Key Vault. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
 });

@@ -73,7 +73,14 @@ function startNodeSdk(otlpEndpoint: string | undefined): () => Promise<void> {
       : // Nowhere to send spans: record none, but keep (and propagate) trace ids so
         // logs from every service still join up on trace_id.
         { spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }),
-    metricReaders: otlpEndpoint ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] : [],
+    metricReaders: otlpEndpoint
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: new OTLPMetricExporter(),
+            ...(env.OTEL_METRIC_EXPORT_INTERVAL ? { exportIntervalMillis: env.OTEL_METRIC_EXPORT_INTERVAL } : {}),
+          }),
+        ]
+      : [],
     logRecordProcessors: [],
     instrumentations: instrumentations(),
   });
