@@ -1,6 +1,7 @@
 // The running systems the end-to-end suites drive through the gateway: embedded with
-// everything in memory, and again with real Redis and MongoDB whenever REDIS_URL and
-// MONGODB_URL are set (CI sets them).
+// everything in memory, again with real Redis and MongoDB whenever REDIS_URL and MONGODB_URL
+// are set, and a third time with the dronescheduler on Cosmos DB too when COSMOS_ENDPOINT is
+// (CI sets all three).
 import { randomUUID } from 'node:crypto';
 import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
@@ -17,6 +18,24 @@ export const modes = [
           name: 'with real Redis and MongoDB',
           env: {
             ...realServers,
+            QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
+            MONGODB_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
+            REDIS_KEY_PREFIX: `e2e-${randomUUID().slice(0, 8)}:`,
+          },
+        },
+      ]
+    : []),
+  // A third time with every store real: the dronescheduler on Cosmos DB too (CI starts a
+  // Cosmos DB server and sets COSMOS_ENDPOINT; its certificate is trusted through NODE_EXTRA_CA_CERTS).
+  ...(realServers.REDIS_URL && realServers.MONGODB_URL && process.env.COSMOS_ENDPOINT
+    ? [
+        {
+          name: 'with real Redis, MongoDB and Cosmos DB',
+          env: {
+            ...realServers,
+            COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT,
+            COSMOS_KEY: process.env.COSMOS_KEY,
+            COSMOS_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
             QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
             MONGODB_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
             REDIS_KEY_PREFIX: `e2e-${randomUUID().slice(0, 8)}:`,
