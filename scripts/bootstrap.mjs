@@ -9,8 +9,19 @@
 // Plain JavaScript on purpose: it must run on the Node.js a newcomer happens to have.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
+import {
+  accessSync,
+  existsSync,
+  constants as fsConstants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer as createNetServer } from 'node:net';
+import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -97,6 +108,95 @@ if (!chosen) {
   process.exit(2);
 }
 const [file, args, cwd] = chosen;
+
+/** An executable of that name on the PATH, if any. */
+function onPath(name) {
+  for (const directory of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => socket.end(() => resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/**
+ * For `test`: the servers the suites need that are installed but not configured, started
+ * for this run on free loopback ports and stopped with it (a suite whose server is absent
+ * skips itself, and the run's summary says how to enable it).
+ */
+async function startTestPeers() {
+  const env = {};
+  const peers = [];
+  const start = async (name, binary, argsFor, variable, urlFor) => {
+    const port = await freePort();
+    const peer = spawn(binary, argsFor(port), { stdio: 'ignore' });
+    peers.push(peer);
+    if (await waitForPort(port)) {
+      env[variable] = urlFor(port);
+      say(`started ${name} for the tests on 127.0.0.1:${port} (${variable})`);
+    } else {
+      say(`${name} did not start; the suites that need it will say so`);
+    }
+  };
+  const redis = process.env.REDIS_URL ? undefined : onPath('redis-server');
+  if (redis)
+    await start(
+      'redis-server',
+      redis,
+      (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      'REDIS_URL',
+      (port) => `redis://127.0.0.1:${port}`,
+    );
+  const ferretdb = process.env.MONGODB_URL
+    ? undefined
+    : [process.env.FERRETDB_BIN, join(tools, 'bin', 'ferretdb'), onPath('ferretdb')].find((path) => path && existsSync(path));
+  if (ferretdb) {
+    const dir = mkdtempSync(join(tmpdir(), 'test-ferretdb-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await start(
+      'FerretDB',
+      ferretdb,
+      (port) => ['-listen', `127.0.0.1:${port}`, '-dir', `${dir}/`],
+      'MONGODB_URL',
+      (port) => `mongodb://127.0.0.1:${port}/`,
+    );
+  }
+  process.on('exit', () => {
+    for (const peer of peers) peer.kill('SIGTERM');
+  });
+  return env;
+}
+
+const peerEnv = command === 'test' ? await startTestPeers() : {};
 // The chosen Node first on the PATH, so that child processes the tests start use it too.
 // The child leads a process group of its own, and gets every signal from here, once: in
 // ours, a signal to the group (Ctrl-C, `kill -- -<pgid>`, a supervisor) reached it twice,
@@ -105,7 +205,7 @@ const child = spawn(file, args, {
   cwd,
   stdio: 'inherit',
   detached: true,
-  env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
+  env: { ...process.env, ...peerEnv, PATH: `${dirname(node)}:${process.env.PATH}` },
 });
 /** Longer than any service's hard shutdown timeout (the embedded system's is 20 s). */
 const STOP_TIMEOUT_MS = 30_000;
