@@ -1,6 +1,10 @@
 // `pnpm start`: the whole system in one process, with a banner saying how to use it.
 // PORT moves the gateway from 8080; the five services take the five ports after it.
+
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { gatewayRoutes, ORIGINAL_SAMPLE_JSON } from '@dronedelivery/contracts';
+import { DEV_SECRET_FILE } from '@dronedelivery/gateway/dev-secret';
 import { exitGracefullyOnSignals, loadConfigOrExit } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 import { DEFAULT_PORTS, type ServiceName, startSystem } from './system.ts';
@@ -29,6 +33,13 @@ const system = await startSystem({ env: process.env, ports }).catch((error: Node
   process.exit(1);
 });
 
+// The generated secret is never printed: `npm run token` reads it from a file only this user can read.
+if (!process.env.JWT_SECRET) {
+  mkdirSync(dirname(DEV_SECRET_FILE), { recursive: true });
+  writeFileSync(DEV_SECRET_FILE, system.jwtSecret, { mode: 0o600 });
+  process.on('exit', () => rmSync(DEV_SECRET_FILE, { force: true }));
+}
+
 const token = await system.token(['customer'], 'myowner');
 const operator = await system.token(['operator']);
 const sample = ORIGINAL_SAMPLE_JSON;
@@ -47,7 +58,7 @@ A development token for owner "myowner" (customer), valid 12 hours:
   export TOKEN=${token}
 
 An operator token:  ${operator}
-A token for another owner:  JWT_SECRET=${process.env.JWT_SECRET ? '<your JWT_SECRET>' : system.jwtSecret} npm run token -- --owner <owner> --role customer
+A token for another owner:  ${process.env.JWT_SECRET ? 'JWT_SECRET=<your JWT_SECRET> ' : ''}npm run token -- --owner <owner> --role customer
 
 Create a delivery, then follow it:
 

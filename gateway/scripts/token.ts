@@ -1,6 +1,9 @@
 // Prints a signed development token:  pnpm token --owner myowner --role customer
-// Needs the local HS256 secret (JWT_SECRET) and refuses to run with NODE_ENV=production.
+// Signs with JWT_SECRET, or with the secret a running `npm start` generated (never printed);
+// refuses to run with NODE_ENV=production.
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { DEV_SECRET_FILE } from './dev-secret.ts';
 import { devToken } from './dev-token.ts';
 
 const { values } = parseArgs({
@@ -15,9 +18,12 @@ if (process.env.NODE_ENV === 'production') {
   process.stderr.write('Development tokens are not issued in production.\n');
   process.exit(1);
 }
-const secret = process.env.JWT_SECRET;
+// JWT_SECRET when set; otherwise the secret a running `npm start` generated.
+const secret = process.env.JWT_SECRET ?? (existsSync(DEV_SECRET_FILE) ? readFileSync(DEV_SECRET_FILE, 'utf8').trim() : undefined);
 if (!secret || secret.length < 32) {
-  process.stderr.write('Set JWT_SECRET (at least 32 characters) to the secret the gateway verifies with.\n');
+  process.stderr.write(
+    'Start the system (npm start), or set JWT_SECRET (at least 32 characters) to the secret the gateway verifies with.\n',
+  );
   process.exit(1);
 }
 const roles = values.role ?? ['customer'];
