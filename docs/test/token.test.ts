@@ -6,11 +6,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ORIGINAL_SAMPLE_JSON } from '@dronedelivery/fleet/samples';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePortRun } from '../../packages/service-kit/src/testing.ts';
 import { root } from './markdown.ts';
 
 const run = promisify(execFile);
@@ -47,25 +47,6 @@ async function npmRunToken(args: string[], env: Record<string, string>): Promise
 function claims(token: string): Record<string, unknown> {
   const [, payload = ''] = token.split('.');
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function freePortRun(count: number): Promise<number> {
-  for (;;) {
-    const first = 20_000 + Math.floor(Math.random() * 12_000);
-    const servers = [];
-    try {
-      for (let port = first; port < first + count; port++) {
-        const server = createServer().listen(port, '127.0.0.1');
-        servers.push(server);
-        await once(server, 'listening');
-      }
-      return first;
-    } catch {
-      // taken: try another run
-    } finally {
-      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    }
-  }
 }
 
 describe('the root token script', () => {

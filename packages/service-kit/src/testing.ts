@@ -57,6 +57,30 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A run of `count` consecutive loopback ports that are free now (a system whose units take
+ * PORT, PORT+1, …). Picked below the ephemeral range (32768 up), where the ports other tests
+ * listen on with port 0 come from.
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (;;) {
+    const first = 20_000 + Math.floor(Math.random() * 12_000);
+    const servers = [];
+    try {
+      for (let port = first; port < first + count; port++) {
+        const server = createNetServer().listen(port, '127.0.0.1');
+        servers.push(server);
+        await once(server, 'listening');
+      }
+      return first;
+    } catch {
+      // taken: try another run
+    } finally {
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    }
+  }
+}
+
 /** Resolves once something accepts connections on a loopback port (a server a test started). */
 export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,10 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePortRun } from '../src/testing.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const stuckService = fileURLToPath(new URL('./fixtures/stuck-service.ts', import.meta.url));
@@ -119,27 +119,6 @@ describe('a closed server', () => {
     }
   }, 60_000);
 });
-
-/** A run of `count` consecutive loopback ports that are free now. */
-async function freePortRun(count: number): Promise<number> {
-  for (;;) {
-    // Below the ephemeral range (32768 up), where ports other tests listen on with port 0 come from.
-    const first = 20_000 + Math.floor(Math.random() * 12_000);
-    const servers = [];
-    try {
-      for (let port = first; port < first + count; port++) {
-        const server = createNetServer().listen(port, '127.0.0.1');
-        servers.push(server);
-        await once(server, 'listening');
-      }
-      return first;
-    } catch {
-      // taken: try another run
-    } finally {
-      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    }
-  }
-}
 
 /**
  * Starts the whole system with `args` (PORT and a short hard timeout set), fills its stdout,
