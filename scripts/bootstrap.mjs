@@ -190,6 +190,55 @@ async function startTestPeers() {
       (port) => `mongodb://127.0.0.1:${port}/`,
     );
   }
+  // Peers the repository itself provides, started by its scripts, which print their settings
+  // (NAME=value lines) once ready: a Redis Cluster of three (needs redis-server and redis-cli),
+  // and a Cosmos DB server (an npm dependency, so always there).
+  const startScript = async (name, script, variables) => {
+    const peer = spawn(node, [join(root, script), '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    peers.push(peer);
+    const settings = {};
+    const ready = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      let buffered = '';
+      peer.stdout.on('data', (chunk) => {
+        buffered += chunk;
+        for (const line of buffered.split('\n').slice(0, -1)) {
+          const [key, ...value] = line.split('=');
+          settings[key] = value.join('=');
+        }
+        if (variables.every((variable) => settings[variable])) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      peer.once('exit', () => resolve(false));
+    });
+    if (!ready) say(`${name} did not start; the suites that need it will say so`);
+    else say(`started ${name} for the tests (${variables.join(', ')})`);
+    return ready ? settings : undefined;
+  };
+  if (!process.env.REDIS_CLUSTER_URL && onPath('redis-server') && onPath('redis-cli')) {
+    const cluster = await startScript('a Redis Cluster', 'packages/redis/scripts/redis-cluster.ts', ['REDIS_CLUSTER_URL']);
+    if (cluster) env.REDIS_CLUSTER_URL = cluster.REDIS_CLUSTER_URL;
+  }
+  if (!process.env.COSMOS_ENDPOINT) {
+    const cosmos = await startScript('a Cosmos DB server', 'services/dronescheduler/scripts/cosmos-server.ts', [
+      'COSMOS_ENDPOINT',
+      'COSMOS_KEY',
+      'COSMOS_CERTIFICATE',
+    ]);
+    if (cosmos) {
+      // Trusted next to the CAs already in use (NODE_EXTRA_CA_CERTS takes one file).
+      const bundle = join(mkdtempSync(join(tmpdir(), 'test-cosmos-ca-')), 'ca-bundle.pem');
+      const previous =
+        process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS)
+          ? readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8')
+          : '';
+      writeFileSync(bundle, `${previous}\n${readFileSync(cosmos.COSMOS_CERTIFICATE, 'utf8')}`);
+      process.on('exit', () => rmSync(dirname(bundle), { recursive: true, force: true }));
+      Object.assign(env, { COSMOS_ENDPOINT: cosmos.COSMOS_ENDPOINT, COSMOS_KEY: cosmos.COSMOS_KEY, NODE_EXTRA_CA_CERTS: bundle });
+    }
+  }
   process.on('exit', () => {
     for (const peer of peers) peer.kill('SIGTERM');
   });

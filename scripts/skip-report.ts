@@ -14,6 +14,14 @@ const REDIS: Need = {
   needs: 'a Redis server (REDIS_URL)',
   enable: "redis-server --port 6379 --save '' --daemonize yes && export REDIS_URL=redis://127.0.0.1:6379",
 };
+const REDIS_AND_CLUSTER: Need = {
+  needs: 'a Redis server (REDIS_URL) and a Redis Cluster (REDIS_CLUSTER_URL)',
+  enable: `${REDIS.enable} && node packages/redis/scripts/redis-cluster.ts --port 7001 & export REDIS_CLUSTER_URL=redis://127.0.0.1:7001`,
+};
+const EVERY_STORE: Need = {
+  needs: 'Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_URL), MongoDB (MONGODB_URL) and Cosmos DB (COSMOS_ENDPOINT) for its modes',
+  enable: 'npm test starts the ones installed (redis-server, .tools/bin/ferretdb); see docs/development.md, "Running the tests"',
+};
 const REDIS_SERVER: Need = { needs: 'the redis-server program on the PATH', enable: 'apt-get install redis-server (Debian/Ubuntu)' };
 const MONGODB: Need = {
   needs: 'a MongoDB-protocol server (MONGODB_URL)',
@@ -27,10 +35,15 @@ const HELM: Need = {
 
 /** What each conditional suite needs, by test file. */
 const NEEDS: Record<string, Need> = {
-  'packages/queue/test/bullmq.test.ts': REDIS,
+  'packages/queue/test/bullmq.test.ts': REDIS_AND_CLUSTER,
+  'packages/redis/test/shards.test.ts': REDIS_AND_CLUSTER,
   'packages/queue/test/crash.test.ts': REDIS,
-  'services/delivery/test/store.redis.test.ts': REDIS,
-  'gateway/test/rate-limit.test.ts': REDIS,
+  'services/delivery/test/store.redis.test.ts': REDIS_AND_CLUSTER,
+  'gateway/test/rate-limit.test.ts': REDIS_AND_CLUSTER,
+  'services/ingestion/test/acceptances.test.ts': REDIS_AND_CLUSTER,
+  'services/ingestion/test/api.test.ts': REDIS_AND_CLUSTER,
+  'e2e/test/e2e.test.ts': EVERY_STORE,
+  'e2e/test/accounted.test.ts': EVERY_STORE,
   'packages/fleet/test/fleet.test.ts': REDIS_SERVER,
   'services/delivery/test/outage.test.ts': REDIS_SERVER,
   'services/ingestion/test/outage.test.ts': REDIS_SERVER,

@@ -77,8 +77,13 @@ export function valuesFiles(chart: string, scenario: Scenario): string[] {
   });
 }
 
+/** `key=value` as helm's --set reads it (true is a boolean); `key="value"` as a string (--set-string). */
 function valueArguments(chart: string, scenario: Scenario, set: string[]): string[] {
-  return [...valuesFiles(chart, scenario).flatMap((file) => ['-f', file]), ...set.flatMap((assignment) => ['--set', assignment])];
+  const assignments = set.flatMap((assignment) => {
+    const quoted = /^([^=]+)="(.*)"$/.exec(assignment);
+    return quoted ? ['--set-string', `${quoted[1]}=${quoted[2]}`] : ['--set', assignment];
+  });
+  return [...valuesFiles(chart, scenario).flatMap((file) => ['-f', file]), ...assignments];
 }
 
 export function lint(chart: string, scenario: Scenario): string {

@@ -155,8 +155,19 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     const objects = render('workflow', 'everything');
     const scaledObject = objects.find((object) => object.kind === 'ScaledObject') as KubeObject;
     const trigger = (specOf(scaledObject).triggers as { type: string; metadata: Record<string, string> }[])[0];
-    expect(trigger?.metadata.listName).toBe('dronedelivery:delivery-requests:wait');
+    expect(trigger?.type).toBe('redis');
+    expect(trigger?.metadata.listName).toBe('{dronedelivery}:delivery-requests:wait');
     expect(objects.some((object) => object.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    const clustered = render('workflow', 'everything', ['config.REDIS_CLUSTER="true"']);
+    const clusterTrigger = (
+      specOf(clustered.find((object) => object.kind === 'ScaledObject') as KubeObject).triggers as {
+        type: string;
+        metadata: Record<string, string>;
+      }[]
+    )[0];
+    expect(clusterTrigger?.type).toBe('redis-cluster');
+    expect(clusterTrigger?.metadata.addresses).toBe(trigger?.metadata.address);
+    expect(clusterTrigger?.metadata.listName).toBe('{dronedelivery}:delivery-requests:wait');
   });
 
   it('the versioned-prefix toggle adds a rewriting Ingress for /v0.1.0/api/...', () => {

@@ -1,48 +1,46 @@
 // The running systems the end-to-end suites drive through the gateway: embedded with
 // everything in memory, again with real Redis and MongoDB whenever REDIS_URL and MONGODB_URL
-// are set, and a third time with the dronescheduler on Cosmos DB too when COSMOS_ENDPOINT is
-// (CI sets all three).
+// are set, a third time with the dronescheduler on Cosmos DB too when COSMOS_ENDPOINT is, and
+// a fourth time on a Redis Cluster when REDIS_CLUSTER_URL is (CI sets them all).
 import { randomUUID } from 'node:crypto';
 import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
 
 export { ORIGINAL_SAMPLE } from '@dronedelivery/fleet/samples';
 
-const realServers = { REDIS_URL: process.env.REDIS_URL, MONGODB_URL: process.env.MONGODB_URL };
+const { REDIS_URL, REDIS_CLUSTER_URL, MONGODB_URL, COSMOS_ENDPOINT, COSMOS_KEY } = process.env;
+const fresh = () => randomUUID().slice(0, 8);
+/** Names of their own in shared servers, so that runs never meet. */
+const isolated = () => ({ QUEUE_PREFIX: `e2e-${fresh()}`, MONGODB_DATABASE: `e2e_${fresh()}`, REDIS_KEY_PREFIX: `e2e-${fresh()}:` });
 
-export const modes = [
-  { name: 'embedded, everything in memory', env: {} as Record<string, string | undefined> },
-  ...(realServers.REDIS_URL && realServers.MONGODB_URL
-    ? [
-        {
-          name: 'with real Redis and MongoDB',
-          env: {
-            ...realServers,
-            QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
-            MONGODB_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
-            REDIS_KEY_PREFIX: `e2e-${randomUUID().slice(0, 8)}:`,
-          },
-        },
-      ]
-    : []),
-  // A third time with every store real: the dronescheduler on Cosmos DB too (CI starts a
-  // Cosmos DB server and sets COSMOS_ENDPOINT; its certificate is trusted through NODE_EXTRA_CA_CERTS).
-  ...(realServers.REDIS_URL && realServers.MONGODB_URL && process.env.COSMOS_ENDPOINT
-    ? [
-        {
-          name: 'with real Redis, MongoDB and Cosmos DB',
-          env: {
-            ...realServers,
-            COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT,
-            COSMOS_KEY: process.env.COSMOS_KEY,
-            COSMOS_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
-            QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
-            MONGODB_DATABASE: `e2e_${randomUUID().slice(0, 8)}`,
-            REDIS_KEY_PREFIX: `e2e-${randomUUID().slice(0, 8)}:`,
-          },
-        },
-      ]
-    : []),
+export interface Mode {
+  name: string;
+  env: Record<string, string | undefined>;
+  /** Whether this run has the servers the mode needs (a mode without them is skipped, and says so). */
+  available: boolean;
+}
+
+export const modes: Mode[] = [
+  { name: 'embedded, everything in memory', env: {}, available: true },
+  {
+    name: 'with real Redis and MongoDB',
+    env: { REDIS_URL, MONGODB_URL, ...isolated() },
+    available: Boolean(REDIS_URL && MONGODB_URL),
+  },
+  // Every store real: the dronescheduler on Cosmos DB too (CI starts a Cosmos DB server and
+  // sets COSMOS_ENDPOINT; its certificate is trusted through NODE_EXTRA_CA_CERTS).
+  {
+    name: 'with real Redis, MongoDB and Cosmos DB',
+    env: { REDIS_URL, MONGODB_URL, COSMOS_ENDPOINT, COSMOS_KEY, COSMOS_DATABASE: `e2e_${fresh()}`, ...isolated() },
+    available: Boolean(REDIS_URL && MONGODB_URL && COSMOS_ENDPOINT),
+  },
+  // The queue, idempotency keys, acceptances, deliveries and rate limits on a Redis Cluster of
+  // three masters (CI starts one and sets REDIS_CLUSTER_URL): every multi-key write in one slot.
+  {
+    name: 'on a Redis Cluster, with MongoDB',
+    env: { REDIS_URL: REDIS_CLUSTER_URL, REDIS_CLUSTER: 'true', MONGODB_URL, ...isolated() },
+    available: Boolean(REDIS_CLUSTER_URL && MONGODB_URL),
+  },
 ];
 
 export async function startTestSystem(env: Record<string, string | undefined>): Promise<RunningSystem> {

@@ -1,7 +1,7 @@
 // Builds the gateway: the public API (an encapsulated plugin that owns authentication, per-
 // caller rate limits and its routes), CORS, and one OpenAPI document with a docs page.
 
-import { createRedisClient, type Redis } from '@dronedelivery/redis';
+import { createRedisClient, type RedisClient } from '@dronedelivery/redis';
 import {
   createServer,
   HttpClient,
@@ -73,12 +73,13 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
   };
   for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
 
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   if (config.REDIS_URL) {
     redis = createRedisClient(
       {
         url: config.REDIS_URL,
         password: config.REDIS_PASSWORD,
+        cluster: config.REDIS_CLUSTER === 'true',
         keyPrefix: 'gateway:ratelimit:',
         connectionName: 'dronedelivery-gateway',
         commandTimeoutMs: 500,

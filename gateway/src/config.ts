@@ -1,5 +1,6 @@
 // The gateway's settings, read once from the environment. Authentication is always on:
 // a JWT secret (local development) or a JWKS URL (Microsoft Entra ID) must be configured.
+import { redisConnectionSchema } from '@dronedelivery/redis';
 import { baseConfigSchema, httpClientConfigSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 
@@ -59,11 +60,7 @@ export const configSchema = baseConfigSchema
      * Retry-After (no request escapes the limit).
      */
     RATE_LIMIT_ON_STORE_FAILURE: z.enum(['allow', 'refuse']).default('allow'),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
-    REDIS_PASSWORD: z.string().min(1).optional(),
+    ...redisConnectionSchema.shape,
     /** Origins allowed by CORS (comma-separated); none by default. */
     CORS_ORIGINS: list,
     /** Budget for each part of an aggregated view; a part that misses it is left out with a warning. */

@@ -3,7 +3,7 @@
 // bearer token, by construction. Nothing outside it (health, metrics, the OpenAPI document,
 // the docs page) is touched by these hooks, and no route can be added to the API without them.
 
-import type { Redis } from '@dronedelivery/redis';
+import type { RedisClient } from '@dronedelivery/redis';
 import { HttpProblem, problemType, type ServiceInstance } from '@dronedelivery/service-kit';
 import rateLimit from '@fastify/rate-limit';
 import type { ApiContext } from './api/context.ts';
@@ -16,7 +16,7 @@ import { redisRateLimitStore } from './rate-limit-store.ts';
 
 export interface PublicApiOptions extends ApiContext {
   verify: Verifier;
-  rateLimit: { max: number; windowMs: number; redis?: Redis | undefined; onStoreFailure: 'allow' | 'refuse' };
+  rateLimit: { max: number; windowMs: number; redis?: RedisClient | undefined; onStoreFailure: 'allow' | 'refuse' };
 }
 
 /** The security requirement every operation of the API documents. */

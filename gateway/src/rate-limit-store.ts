@@ -2,7 +2,7 @@
 // caller (INCR, and an expiry set with the first call). A Redis that cannot answer is a
 // Failure the limiter passes on: with RATE_LIMIT_ON_STORE_FAILURE=refuse the caller gets
 // 503 and Retry-After; with allow (the default) the limiter lets the request through.
-import type { Redis } from '@dronedelivery/redis';
+import type { RedisClient } from '@dronedelivery/redis';
 import { Unavailable } from '@dronedelivery/service-kit';
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
 
@@ -18,11 +18,11 @@ end
 return {count, left}
 `;
 
-type Counting = Redis & { countCall(key: string, windowMs: number): Promise<[number, number]> };
+type Counting = RedisClient & { countCall(key: string, windowMs: number): Promise<[number, number]> };
 type Done = (error: Error | null, result?: { current: number; ttl: number }) => void;
 
 /** A store class for @fastify/rate-limit (it constructs one, then a child per route with its own limits). */
-export function redisRateLimitStore(redis: Redis) {
+export function redisRateLimitStore(redis: RedisClient) {
   const counting = redis as Counting;
   counting.defineCommand('countCall', { numberOfKeys: 1, lua: COUNT });
   return class RedisRateLimitStore implements FastifyRateLimitStore {

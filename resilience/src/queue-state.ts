@@ -31,7 +31,8 @@ export class QueueInspector {
   constructor(redisUrl: string, prefix: string, queueName = 'delivery-requests') {
     this.redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.on('error', () => {}); // the queue's Redis may be down in a scenario; inspect() then rejects
-    this.base = `${prefix}:${queueName}`;
+    // The queue adapter's key layout: BullMQ prefix `{QUEUE_PREFIX}` (a hash tag), then the queue name.
+    this.base = `{${prefix}}:${queueName}`;
   }
 
   /** The state of each delivery's message. One round of reads for the sets, one pipeline for the jobs. */

@@ -1,6 +1,7 @@
 {{/*
 KEDA scaling on queue depth: BullMQ keeps waiting messages in the Redis list
-<QUEUE_PREFIX>:<QUEUE_NAME>:wait. KEDA then owns the HPA (with the same behaviour) and a CPU
+{<QUEUE_PREFIX>}:<QUEUE_NAME>:wait (the braces are a hash tag: one cluster slot). With
+config.REDIS_CLUSTER "true" the trigger is KEDA's redis-cluster scaler. KEDA then owns the HPA (with the same behaviour) and a CPU
 trigger keeps replicas coming when busy workers, not waiting messages, are the bottleneck.
 */}}
 {{- define "workflow.scaledobject" -}}
@@ -41,10 +42,16 @@ spec:
       behavior:
         {{- toYaml .Values.autoscaling.behavior | nindent 8 }}
   triggers:
+    {{- if eq (toString (default "false" .Values.config.REDIS_CLUSTER)) "true" }}
+    - type: redis-cluster
+      metadata:
+        addresses: {{ .Values.keda.redisAddress | quote }}
+    {{- else }}
     - type: redis
       metadata:
         address: {{ .Values.keda.redisAddress | quote }}
-        listName: {{ printf "%s:%s:wait" $prefix $queue | quote }}
+    {{- end }}
+        listName: {{ printf "{%s}:%s:wait" $prefix $queue | quote }}
         listLength: {{ .Values.keda.listLength | quote }}
         enableTLS: {{ .Values.keda.enableTLS | quote }}
       {{- if and $password (ne .Values.secrets.source "none") }}

@@ -2,7 +2,15 @@
 // publish is dropped; retries use BullMQ's exponential backoff with jitter; the failed set
 // (kept, never trimmed) is the dead-letter place, with each attempt logged on the job;
 // a consumer that dies mid-job leaves a stalled job that another consumer takes over.
-import { createRedisClient, Redis, type RedisSettings, redisOptions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+// BullMQ's keys carry the hash tag `{prefix}`, so a queue lives in one slot of a Redis Cluster.
+import {
+  connectRedis,
+  createRedisClient,
+  type RedisClient,
+  type RedisSettings,
+  translateRedisError,
+  waitUntilConnected,
+} from '@dronedelivery/redis';
 import { Unavailable } from '@dronedelivery/service-kit';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type {
@@ -20,7 +28,7 @@ import { inMessageContext, publishing } from './trace-context.ts';
 
 export interface BullmqSettings extends QueueSettings {
   redis: Omit<RedisSettings, 'keyPrefix' | 'connectionName'>;
-  /** Prefix of BullMQ's keys; several environments can share one Redis. */
+  /** Prefix of BullMQ's keys (used as their hash tag); several environments can share one Redis. */
   prefix: string;
   queueName: string;
   /** How long a consumer's lock on a job lasts without renewal: a dead consumer's job is retaken after about this long. */
@@ -38,12 +46,14 @@ interface Logger {
 
 /** BullMQ forbids ":" in job ids; message ids use it ("d-1:cancel"), identifiers never use "~". */
 const jobIdFor = (messageId: string) => messageId.replaceAll(':', '~');
+/** BullMQ's prefix: the hash tag that keeps every key of the queue in one cluster slot, as BullMQ requires. */
+export const bullmqPrefix = (prefix: string) => `{${prefix}}`;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export class BullmqQueue implements DeliveryQueue {
   private readonly settings: BullmqSettings;
   private readonly log: Logger;
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private queueInstance: Queue<QueueMessage> | undefined;
   private readonly workers = new Set<Worker>();
 
@@ -66,7 +76,7 @@ export class BullmqQueue implements DeliveryQueue {
     }
     this.queueInstance = new Queue<QueueMessage>(this.settings.queueName, {
       connection: this.connection,
-      prefix: this.settings.prefix,
+      prefix: bullmqPrefix(this.settings.prefix),
       defaultJobOptions: {
         attempts: this.settings.maxAttempts,
         backoff: { type: 'exponential', delay: this.settings.backoffMs, jitter: 0.5 },
@@ -91,15 +101,14 @@ export class BullmqQueue implements DeliveryQueue {
   consume(handler: MessageHandler, options: { concurrency: number }): Consumer {
     const { settings } = this;
     // Workers block on Redis and must wait through reconnections: BullMQ requires these two options.
-    const connection = new Redis(settings.redis.url, {
-      ...redisOptions({ ...settings.redis, connectionName: 'dronedelivery-queue-consumer' }),
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      lazyConnect: false,
-    });
+    const connection = connectRedis(
+      { ...settings.redis, connectionName: 'dronedelivery-queue-consumer' },
+      { enableOfflineQueue: true, maxRetriesPerRequest: null },
+    );
+    connection.connect().catch(() => undefined);
     const worker = new Worker<QueueMessage>(settings.queueName, (job, token) => this.process(job, token, handler), {
       connection,
-      prefix: settings.prefix,
+      prefix: bullmqPrefix(settings.prefix),
       concurrency: options.concurrency,
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,

@@ -1,5 +1,6 @@
 // The queue's settings and adapter choice, shared by ingestion (producer) and workflow
 // (consumer) so both read the same variables.
+import { redisConnectionSchema } from '@dronedelivery/redis';
 import { z } from 'zod';
 import { BullmqQueue } from './bullmq.ts';
 import { MemoryQueue } from './memory.ts';
@@ -8,13 +9,13 @@ import type { DeliveryQueue } from './queue.ts';
 const count = z.coerce.number().int().min(0);
 
 export const queueConfigSchema = z.object({
-  /** Redis for the queue. Unset: in memory (embedded mode, one process, lost on exit). */
-  REDIS_URL: z
+  /** Redis for the queue. REDIS_URL unset: in memory (embedded mode, one process, lost on exit). */
+  ...redisConnectionSchema.shape,
+  /** BullMQ's keys are `{<QUEUE_PREFIX>}:<QUEUE_NAME>:…`: one hash tag, so one cluster slot, as BullMQ requires. */
+  QUEUE_PREFIX: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
-  REDIS_PASSWORD: z.string().min(1).optional(),
-  QUEUE_PREFIX: z.string().min(1).default('dronedelivery'),
+    .regex(/^[^{}:]+$/, 'must not be empty or contain {, } or :')
+    .default('dronedelivery'),
   QUEUE_NAME: z.string().min(1).default('delivery-requests'),
   /** Tries per message, the first included, before it is dead-lettered. */
   QUEUE_MAX_ATTEMPTS: count.min(1).default(8),
@@ -59,7 +60,7 @@ function createQueue(config: QueueConfig, log: Logger): DeliveryQueue {
   return new BullmqQueue(
     {
       ...settings,
-      redis: { url: config.REDIS_URL, password: config.REDIS_PASSWORD },
+      redis: { url: config.REDIS_URL, password: config.REDIS_PASSWORD, cluster: config.REDIS_CLUSTER === 'true' },
       prefix: config.QUEUE_PREFIX,
       queueName: config.QUEUE_NAME,
       lockDurationMs: config.QUEUE_LOCK_DURATION_MS,

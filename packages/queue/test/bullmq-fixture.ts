@@ -1,16 +1,20 @@
-// Opens a BullMQ queue under its own key prefix on the Redis at REDIS_URL.
+// Opens a BullMQ queue under its own key prefix on a real Redis: the server at REDIS_URL, or
+// the Redis Cluster at REDIS_CLUSTER_URL.
 import { randomUUID } from 'node:crypto';
-import { Redis } from '@dronedelivery/redis';
+import { deleteKeysWithPrefix, type RedisTarget, redisTargets } from '@dronedelivery/redis/testing';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
 import { BullmqQueue, type BullmqSettings } from '../src/index.ts';
 import { contractSettings } from './queue.contract.ts';
 
-export const redisUrl = process.env.REDIS_URL;
+export const redisUrl = redisTargets.server?.url;
 
-export function bullmqSettings(url: string, prefix = `test-${randomUUID().slice(0, 8)}`): BullmqSettings {
+const SERVER: RedisTarget = { name: 'Redis', url: redisUrl ?? '', cluster: false };
+
+export function bullmqSettings(target: RedisTarget | string, prefix = `test-${randomUUID().slice(0, 8)}`): BullmqSettings {
+  const on = typeof target === 'string' ? { ...SERVER, url: target } : target;
   return {
     ...contractSettings,
-    redis: { url },
+    redis: { url: on.url, cluster: on.cluster },
     prefix,
     queueName: 'delivery-requests',
     lockDurationMs: 1_000,
@@ -19,7 +23,8 @@ export function bullmqSettings(url: string, prefix = `test-${randomUUID().slice(
   };
 }
 
-export async function openBullmq(url: string, settings = bullmqSettings(url)) {
+export async function openBullmq(target: RedisTarget | string, settings = bullmqSettings(target)) {
+  const on = typeof target === 'string' ? { ...SERVER, url: target } : target;
   const queue = new BullmqQueue(settings, capturingLogger('queue-test').log);
   await queue.ready();
   return {
@@ -27,10 +32,7 @@ export async function openBullmq(url: string, settings = bullmqSettings(url)) {
     settings,
     cleanup: async () => {
       await queue.close();
-      const redis = new Redis(url);
-      const keys = await redis.keys(`${settings.prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
+      await deleteKeysWithPrefix(on, `{${settings.prefix}}:`);
     },
   };
 }

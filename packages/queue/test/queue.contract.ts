@@ -17,6 +17,18 @@ export interface QueueFixture {
 /** Settings every adapter is opened with: three attempts, 50 ms first backoff. */
 export const contractSettings = { maxAttempts: 3, backoffMs: 50 };
 
+// Spans are recorded, as the telemetry preload records them in a service: one recorder for
+// every adapter's contract in a file (a tracer, once obtained, keeps its provider).
+const spans = new InMemorySpanExporter();
+let recording = false;
+function recordSpans(): void {
+  if (recording) return;
+  recording = true;
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+}
+
 export function describeQueueContract(adapter: string, open: () => Promise<QueueFixture>): void {
   describe(`DeliveryQueue contract: ${adapter}`, () => {
     let fixture: QueueFixture | undefined;
@@ -25,13 +37,7 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
       return fixture.queue;
     };
 
-    // Spans are recorded, as the telemetry preload records them in a service.
-    const spans = new InMemorySpanExporter();
-    beforeAll(() => {
-      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-      trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
-    });
+    beforeAll(recordSpans);
 
     afterEach(async () => {
       await fixture?.cleanup();

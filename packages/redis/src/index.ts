@@ -1,38 +1,78 @@
 // Connecting to Redis (Azure Cache for Redis in production) the same way everywhere:
 // TLS for rediss:// URLs, the password kept out of the URL, reconnection forever with
 // capped jittered backoff, and commands that fail fast while disconnected, so that a
-// caller can answer 503 at once instead of hanging.
+// caller can answer 503 at once instead of hanging. With `cluster`, the same settings
+// reach a Redis Cluster (Azure Cache for Redis, clustered tier) through its one endpoint.
 import { Unavailable } from '@dronedelivery/service-kit';
-import { Redis, type RedisOptions, ReplyError } from 'ioredis';
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
+
+/** A connection to one Redis server or to a Redis Cluster: the commands are the same. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisSettings {
   url: string;
   /** The access key; from a Secret, never in the URL in a values file. */
   password?: string | undefined;
+  /** The URL is one node of a Redis Cluster: keys are routed by hash slot. */
+  cluster?: boolean | undefined;
   keyPrefix?: string;
   /** Names the connection in CLIENT LIST. */
   connectionName: string;
   commandTimeoutMs?: number;
 }
 
-/** ioredis options for these settings. BullMQ workers override the fail-fast ones, as they must. */
-export function redisOptions(settings: RedisSettings): RedisOptions {
+/** How a consumer that blocks on Redis overrides the fail-fast defaults (BullMQ workers must). */
+export interface BlockingOverrides {
+  enableOfflineQueue: true;
+  maxRetriesPerRequest: null;
+}
+
+const backoff = (attempt: number) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+
+/** Per-connection options for these settings (a Cluster applies them to each node). */
+function connectionOptions(settings: RedisSettings): RedisOptions {
   const url = new URL(settings.url);
   return {
     ...(settings.password ? { password: settings.password } : {}),
     ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
-    ...(settings.keyPrefix ? { keyPrefix: settings.keyPrefix } : {}),
     ...(settings.commandTimeoutMs ? { commandTimeout: settings.commandTimeoutMs } : {}),
     connectionName: settings.connectionName,
-    lazyConnect: true,
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
   };
 }
 
-export function createRedisClient(settings: RedisSettings, log: { warn: (object: object, message: string) => void }): Redis {
-  const redis = new Redis(settings.url, redisOptions(settings));
+/**
+ * A client for these settings, not yet connected (`waitUntilConnected` connects). Keys in one
+ * multi-key command or script must share a hash tag (see `shards.ts`) to work on a cluster.
+ */
+export function connectRedis(settings: RedisSettings, overrides?: BlockingOverrides): RedisClient {
+  const perConnection = { ...connectionOptions(settings), ...(overrides ? { maxRetriesPerRequest: null } : {}) };
+  const keyPrefix = settings.keyPrefix ? { keyPrefix: settings.keyPrefix } : {};
+  if (!settings.cluster) {
+    return new Redis(settings.url, {
+      ...perConnection,
+      ...keyPrefix,
+      lazyConnect: true,
+      enableOfflineQueue: overrides?.enableOfflineQueue ?? false,
+      retryStrategy: backoff,
+    });
+  }
+  const url = new URL(settings.url);
+  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+    ...keyPrefix,
+    lazyConnect: true,
+    enableOfflineQueue: overrides?.enableOfflineQueue ?? false,
+    clusterRetryStrategy: backoff,
+    // The nodes' addresses come from CLUSTER SLOTS; TLS certificates name the endpoint, so
+    // connect to them by address and verify against the endpoint's name (Azure's advice).
+    dnsLookup: (address, callback) => callback(null, address),
+    redisOptions: perConnection,
+  });
+}
+
+/** `connectRedis` with a log for connection errors (a reconnecting client reports each one). */
+export function createRedisClient(settings: RedisSettings, log: { warn: (object: object, message: string) => void }): RedisClient {
+  const redis = connectRedis(settings);
   redis.on('error', (error: Error) => log.warn({ err: error.message, connection: settings.connectionName }, 'redis connection error'));
   return redis;
 }
@@ -55,7 +95,7 @@ export function translateRedisError(error: unknown, what: string): unknown {
  * connection in progress (0: not at all, for readiness probes); rejects otherwise, while
  * reconnection goes on in the background.
  */
-export async function waitUntilConnected(redis: Redis, timeoutMs = 2_000): Promise<void> {
+export async function waitUntilConnected(redis: RedisClient, timeoutMs = 2_000): Promise<void> {
   if (redis.status === 'wait') redis.connect().catch(() => {});
   if (redis.status !== 'ready' && timeoutMs === 0) throw new Error(`redis connection is ${redis.status}`);
   if (redis.status !== 'ready') {
@@ -74,5 +114,7 @@ export async function waitUntilConnected(redis: Redis, timeoutMs = 2_000): Promi
   await redis.ping();
 }
 
-export { Redis } from 'ioredis';
+export { Cluster, Redis } from 'ioredis';
+export { redisConnectionSchema } from './config.ts';
 export { readPositions } from './position-list.ts';
+export { everyShard, mergeNewestFirst, readPositionsAcross, SHARD_COUNT, shardOf } from './shards.ts';

@@ -1,9 +1,9 @@
 // A newest-first list kept in a Redis sorted set (score: epoch ms, member: id), read a page
 // at a time after a cursor position. The Redis counterpart of the kit's PositionLists.
 import type { ListPosition, ListRange } from '@dronedelivery/service-kit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './index.ts';
 
-export async function readPositions(redis: Redis, key: string, range: ListRange): Promise<ListPosition[]> {
+export async function readPositions(redis: RedisClient, key: string, range: ListRange): Promise<ListPosition[]> {
   const upper = Math.min(range.after?.at ?? Number.POSITIVE_INFINITY, range.to === undefined ? Number.POSITIVE_INFINITY : range.to - 1);
   const max = upper === Number.POSITIVE_INFINITY ? '+inf' : String(upper);
   const min = range.from === undefined ? '-inf' : String(range.from);

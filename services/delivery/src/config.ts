@@ -1,4 +1,5 @@
 // The delivery service's settings, read once from the environment.
+import { redisConnectionSchema } from '@dronedelivery/redis';
 import { baseConfigSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 
@@ -6,15 +7,13 @@ const count = z.coerce.number().int().min(0);
 
 export const configSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8082),
-  /** Redis or Azure Cache for Redis (`rediss://` for TLS). Unset: an in-memory store (data lost on exit). */
-  REDIS_URL: z
+  /** REDIS_URL unset: an in-memory store (data lost on exit). */
+  ...redisConnectionSchema.shape,
+  /** Prepended to every key, so several environments can share one Redis; no braces (they would change the hash slot). */
+  REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional(),
-  /** Password (the Azure Cache access key), kept out of the URL so it can come from a Secret file. */
-  REDIS_PASSWORD: z.string().min(1).optional(),
-  /** Prepended to every key, so several environments can share one Redis. */
-  REDIS_KEY_PREFIX: z.string().default(''),
+    .regex(/^[^{}]*$/, 'must not contain { or }')
+    .default(''),
   REDIS_COMMAND_TIMEOUT_MS: count.min(50).default(2_000),
   REDIS_CONNECT_ATTEMPTS: count.min(1).default(10),
   REDIS_CONNECT_BACKOFF_MS: count.default(500),

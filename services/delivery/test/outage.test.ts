@@ -18,7 +18,10 @@ describe.runIf(redisServerInstalled())('Redis goes away and comes back', () => {
     redis = new RedisServerProcess(await freePort());
     await redis.start();
     const log = capturingLogger('delivery').log;
-    const store = new RedisDeliveryStore({ ...redisSettings(redis.url), REDIS_COMMAND_TIMEOUT_MS: 500 }, log);
+    const store = new RedisDeliveryStore(
+      { ...redisSettings({ name: 'Redis', url: redis.url, cluster: false }), REDIS_COMMAND_TIMEOUT_MS: 500 },
+      log,
+    );
     app = await buildApp({ config: { ...configSchema.parse({}), ...testConfig() }, log, store });
     await startForInject(app);
   });

@@ -1,16 +1,17 @@
-// Opens a RedisDeliveryStore under its own key prefix on the server at REDIS_URL.
+// Opens a RedisDeliveryStore under its own key prefix on a real Redis: the server at
+// REDIS_URL, or the Redis Cluster at REDIS_CLUSTER_URL.
 import { randomUUID } from 'node:crypto';
-import { Redis } from '@dronedelivery/redis';
+import { deleteKeysWithPrefix, type RedisTarget, redisEnv, redisTargets } from '@dronedelivery/redis/testing';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
 import { MemoryDeliveryStore } from '../src/store/memory.ts';
 import { RedisDeliveryStore } from '../src/store/redis.ts';
 import type { DeliveryStore } from '../src/store/store.ts';
 
-export const redisUrl = process.env.REDIS_URL;
+export const redisUrl = redisTargets.server?.url;
 
-export function redisSettings(url: string, prefix = `test:${randomUUID().slice(0, 8)}:`) {
+export function redisSettings(target: RedisTarget, prefix = `test:${randomUUID().slice(0, 8)}:`) {
   return {
-    REDIS_URL: url,
+    ...redisEnv(target),
     REDIS_KEY_PREFIX: prefix,
     REDIS_COMMAND_TIMEOUT_MS: 2_000,
     REDIS_CONNECT_ATTEMPTS: 3,
@@ -20,22 +21,14 @@ export function redisSettings(url: string, prefix = `test:${randomUUID().slice(0
   };
 }
 
-/** Deletes every key under a prefix. */
-async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  const found = await redis.keys(`${prefix}*`);
-  if (found.length > 0) await redis.del(...found);
-  await redis.quit();
-}
-
-export async function openRedisStore(url: string): Promise<{ store: RedisDeliveryStore; cleanup: () => Promise<void> }> {
-  const settings = redisSettings(url);
+export async function openRedisStore(target: RedisTarget): Promise<{ store: RedisDeliveryStore; cleanup: () => Promise<void> }> {
+  const settings = redisSettings(target);
   const store = new RedisDeliveryStore(settings, capturingLogger('delivery-test').log);
   return {
     store,
     cleanup: async () => {
       await store.close();
-      await deletePrefix(url, settings.REDIS_KEY_PREFIX);
+      await deleteKeysWithPrefix(target, settings.REDIS_KEY_PREFIX);
     },
   };
 }
@@ -43,5 +36,5 @@ export async function openRedisStore(url: string): Promise<{ store: RedisDeliver
 /** The stores the delivery API suites run against: memory always, Redis when REDIS_URL is set. */
 export const storeAdapters: { name: string; open: () => Promise<{ store: DeliveryStore; cleanup: () => Promise<void> }> }[] = [
   { name: 'in-memory', open: async () => ({ store: new MemoryDeliveryStore(), cleanup: async () => {} }) },
-  ...(redisUrl ? [{ name: 'Redis', open: () => openRedisStore(redisUrl as string) }] : []),
+  ...(redisTargets.server ? [{ name: 'Redis', open: () => openRedisStore(redisTargets.server as RedisTarget) }] : []),
 ];

@@ -1,11 +1,11 @@
-// The acceptance store's contract, for the memory adapter always and Redis whenever REDIS_URL
-// is set (CI sets it; without it only the memory adapter runs): one record per delivery id,
+// The acceptance store's contract, for the memory adapter always, Redis whenever REDIS_URL is
+// set and a Redis Cluster whenever REDIS_CLUSTER_URL is (CI sets both): one record per delivery id,
 // and newest-first lists (everyone's, each owner's) that page exactly and forget what expired.
 // Then the internal list route, which keeps a customer to its own acceptances.
 import { randomUUID } from 'node:crypto';
 import type { DeliveryAcceptance } from '@dronedelivery/contracts';
 import { MemoryQueue } from '@dronedelivery/queue';
-import { Redis } from '@dronedelivery/redis';
+import { deleteKeysWithPrefix, type RedisTarget, redisTargets } from '@dronedelivery/redis/testing';
 import { identityHeaders, type Role } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,33 +17,33 @@ import { configSchema } from '../src/config.ts';
 import { MemoryIdempotencyStore } from '../src/idempotency/memory.ts';
 import { ORIGINAL_SAMPLE } from './samples.ts';
 
-const redisUrl = process.env.REDIS_URL;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-const adapters: { name: string; open: () => Promise<AcceptanceStore> }[] = [
-  { name: 'memory', open: async () => new MemoryAcceptanceStore() },
-];
-if (redisUrl) {
-  adapters.push({
-    name: 'Redis',
-    open: async () => {
-      const prefix = `acceptances-${randomUUID().slice(0, 8)}`;
-      const store = new RedisAcceptanceStore({ url: redisUrl, keyPrefix: `${prefix}:` }, capturingLogger('acceptances').log);
-      cleanups.push(async () => {
-        await store.close();
-        const redis = new Redis(redisUrl);
-        const keys = await redis.keys(`${prefix}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-        await redis.quit();
-      });
-      await store.ready();
-      return store;
-    },
-  });
+/** A Redis acceptance store under a prefix of its own, removed after the test. */
+function onRedis(target: RedisTarget): () => Promise<AcceptanceStore> {
+  return async () => {
+    const prefix = `acceptances-${randomUUID().slice(0, 8)}:`;
+    const store = new RedisAcceptanceStore(
+      { url: target.url, cluster: target.cluster, keyPrefix: prefix },
+      capturingLogger('acceptances').log,
+    );
+    cleanups.push(async () => {
+      await store.close();
+      await deleteKeysWithPrefix(target, prefix);
+    });
+    await store.ready();
+    return store;
+  };
 }
+
+const adapters: { name: string; open: (() => Promise<AcceptanceStore>) | undefined }[] = [
+  { name: 'memory', open: async () => new MemoryAcceptanceStore() },
+  { name: 'Redis', open: redisTargets.server && onRedis(redisTargets.server) },
+  { name: 'Redis Cluster', open: redisTargets.cluster && onRedis(redisTargets.cluster) },
+];
 
 /** A minute ago: lists keep what was accepted within the time to live. */
 const BASE = Date.now() - 60_000;
@@ -67,50 +67,52 @@ function acceptance(deliveryId: string, ownerId: string, offsetMs: number): Deli
 
 const idsOf = (found: DeliveryAcceptance[]) => found.map((item) => item.request.deliveryId);
 
-describe.each(adapters)('acceptance store: $name', ({ open }) => {
-  it('lists newest first (time, then id), per owner and for everyone, and pages exactly after a cursor', async () => {
-    const store = await open();
-    // d-b and d-c share a millisecond; recorded out of order on purpose.
-    for (const [id, owner, offset] of [
-      ['d-a', 'owner-1', 0],
-      ['d-c', 'owner-1', 10],
-      ['d-b', 'owner-1', 10],
-      ['d-x', 'owner-2', 15],
-      ['d-d', 'owner-1', 20],
-    ] as const)
-      await store.record(acceptance(id, owner, offset), 3600);
+for (const { name, open: openStore } of adapters)
+  describe.runIf(openStore)(`acceptance store: ${name}`, () => {
+    const open = openStore as () => Promise<AcceptanceStore>;
+    it('lists newest first (time, then id), per owner and for everyone, and pages exactly after a cursor', async () => {
+      const store = await open();
+      // d-b and d-c share a millisecond; recorded out of order on purpose.
+      for (const [id, owner, offset] of [
+        ['d-a', 'owner-1', 0],
+        ['d-c', 'owner-1', 10],
+        ['d-b', 'owner-1', 10],
+        ['d-x', 'owner-2', 15],
+        ['d-d', 'owner-1', 20],
+      ] as const)
+        await store.record(acceptance(id, owner, offset), 3600);
 
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-d', 'd-c', 'd-b', 'd-a']);
-    expect(idsOf(await store.list({ count: 10 }))).toEqual(['d-d', 'd-x', 'd-c', 'd-b', 'd-a']);
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 2 }))).toEqual(['d-d', 'd-c']);
-    // After d-c (same millisecond as d-b): d-b comes next, not skipped.
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10, after: { at: BASE + 10, id: 'd-c' } }))).toEqual(['d-b', 'd-a']);
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10, from: BASE + 10, to: BASE + 20 }))).toEqual(['d-c', 'd-b']);
-    expect(await store.list({ ownerId: 'owner-3', count: 10 })).toEqual([]);
-  });
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-d', 'd-c', 'd-b', 'd-a']);
+      expect(idsOf(await store.list({ count: 10 }))).toEqual(['d-d', 'd-x', 'd-c', 'd-b', 'd-a']);
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 2 }))).toEqual(['d-d', 'd-c']);
+      // After d-c (same millisecond as d-b): d-b comes next, not skipped.
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10, after: { at: BASE + 10, id: 'd-c' } }))).toEqual(['d-b', 'd-a']);
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10, from: BASE + 10, to: BASE + 20 }))).toEqual(['d-c', 'd-b']);
+      expect(await store.list({ ownerId: 'owner-3', count: 10 })).toEqual([]);
+    });
 
-  it('keeps the first record of a delivery id, listed once', async () => {
-    const store = await open();
-    await store.record(acceptance('d-1', 'owner-1', 0), 3600);
-    await store.record({ ...acceptance('d-1', 'owner-2', 5) }, 3600);
-    expect(await store.find('d-1')).toEqual(acceptance('d-1', 'owner-1', 0));
-    expect(idsOf(await store.list({ count: 10 }))).toEqual(['d-1']);
-    expect(await store.list({ ownerId: 'owner-2', count: 10 })).toEqual([]);
-  });
+    it('keeps the first record of a delivery id, listed once', async () => {
+      const store = await open();
+      await store.record(acceptance('d-1', 'owner-1', 0), 3600);
+      await store.record({ ...acceptance('d-1', 'owner-2', 5) }, 3600);
+      expect(await store.find('d-1')).toEqual(acceptance('d-1', 'owner-1', 0));
+      expect(idsOf(await store.list({ count: 10 }))).toEqual(['d-1']);
+      expect(await store.list({ ownerId: 'owner-2', count: 10 })).toEqual([]);
+    });
 
-  it('forgets an acceptance when its time to live has passed, in the lists too', async () => {
-    const store = await open();
-    // Accepted just now and a moment before (every record trims the lists by its own time to live).
-    const now = Date.now() - BASE;
-    await store.record(acceptance('d-short', 'owner-1', now), 1);
-    await store.record(acceptance('d-long', 'owner-1', now - 100), 3600);
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-short', 'd-long']);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    expect(await store.find('d-short')).toBeUndefined();
-    expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-long']);
-    expect(idsOf(await store.list({ count: 1 }))).toEqual(['d-long']);
+    it('forgets an acceptance when its time to live has passed, in the lists too', async () => {
+      const store = await open();
+      // Accepted just now and a moment before (every record trims the lists by its own time to live).
+      const now = Date.now() - BASE;
+      await store.record(acceptance('d-short', 'owner-1', now), 1);
+      await store.record(acceptance('d-long', 'owner-1', now - 100), 3600);
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-short', 'd-long']);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(await store.find('d-short')).toBeUndefined();
+      expect(idsOf(await store.list({ ownerId: 'owner-1', count: 10 }))).toEqual(['d-long']);
+      expect(idsOf(await store.list({ count: 1 }))).toEqual(['d-long']);
+    });
   });
-});
 
 describe('GET /api/deliveryrequests (internal list)', () => {
   async function start() {

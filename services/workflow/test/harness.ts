@@ -6,7 +6,7 @@ import { service as delivery } from '@dronedelivery/delivery';
 import { service as dronescheduler } from '@dronedelivery/dronescheduler';
 import { service as packageService } from '@dronedelivery/package';
 import { BullmqQueue, type DeliveryQueue, MemoryQueue } from '@dronedelivery/queue';
-import { Redis } from '@dronedelivery/redis';
+import { deleteKeysWithPrefix } from '@dronedelivery/redis/testing';
 import { type BaseConfig, type ServiceInstance, type ServiceManifest, sharedResources } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
 import type { z } from 'zod';
@@ -109,10 +109,7 @@ export async function startHarness(options: { bullmq: boolean; overrides?: Parti
       for (const proxy of Object.values(proxies)) await proxy.close();
       for (const app of Object.values(backends)) await app.close();
       if (options.bullmq) {
-        const redis = new Redis(redisUrl as string);
-        const keys = await redis.keys(`${prefix}:*`);
-        if (keys.length > 0) await redis.del(...keys);
-        await redis.quit();
+        await deleteKeysWithPrefix({ name: 'Redis', url: redisUrl as string, cluster: false }, `{${prefix}}:`);
       }
     },
   };

@@ -17,7 +17,7 @@ describe('asQueueOutcome', () => {
     const delays = new Set(Array.from({ length: 200 }, () => (asQueueOutcome(open) as RetryLater).delayMs));
     expect(delays.size).toBeGreaterThan(150);
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(10_000);
-    expect(Math.max(...delays)).toBeLessThan(20_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(20_000);
   });
 
   it('leaves a failure of this request (the backend answered) to spend an attempt', () => {

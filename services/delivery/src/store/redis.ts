@@ -1,9 +1,19 @@
-// DeliveryStore on Redis (Azure Cache for Redis in production) with ioredis. Each write is
-// one Lua script: a compare-and-set on the record version that also appends the events,
-// maintains the owner index, emits notifications and sets the retention expiry, so a
-// reader never sees half a change. Key design: see README, "The delivery service".
+// DeliveryStore on Redis (Azure Cache for Redis in production, one server or a cluster) with
+// ioredis. Each write is one Lua script: a compare-and-set on the record version that also
+// appends the events, maintains the owner index and the lists, emits notifications and sets
+// the retention expiry, so a reader never sees half a change. A delivery's keys and the
+// indexes of its shard share one hash tag, so the script runs on one cluster node; lists,
+// counts and notifications are read from every shard. Key design: see README, "The delivery service".
 import type { TrackingEvent } from '@dronedelivery/contracts';
-import { createRedisClient, type Redis, readPositions, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+import {
+  createRedisClient,
+  everyShard,
+  type RedisClient,
+  readPositionsAcross,
+  shardOf,
+  translateRedisError,
+  waitUntilConnected,
+} from '@dronedelivery/redis';
 import { connectWithRetry, type Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { Change, DeliveryRecord, Notification } from '../domain.ts';
@@ -12,6 +22,7 @@ import type { DeliveryStore, ListPosition, ListRange, VersionedRecord } from './
 export type RedisSettings = Pick<
   Config,
   | 'REDIS_PASSWORD'
+  | 'REDIS_CLUSTER'
   | 'REDIS_KEY_PREFIX'
   | 'REDIS_COMMAND_TIMEOUT_MS'
   | 'REDIS_CONNECT_ATTEMPTS'
@@ -20,15 +31,18 @@ export type RedisSettings = Pick<
   | 'NOTIFICATIONS_STREAM_MAX_LENGTH'
 > & { REDIS_URL: string };
 
-/** Keys of one delivery share the hash tag {id}, so they live in one slot. */
+/**
+ * Keys of one delivery and the indexes of its shard share the shard's hash tag (`{s0}`…),
+ * so they live in one hash slot: a delivery's keys are found from its id alone.
+ */
 export const keys = {
-  record: (id: string) => `delivery:{${id}}`,
-  events: (id: string) => `delivery:{${id}}:events`,
-  ownerMonth: (ownerId: string, month: string) => `deliveries:owner:${ownerId}:${month}`,
-  notifications: 'deliveries:notifications',
+  record: (id: string) => `delivery:${shardOf(id)}:${id}`,
+  events: (id: string) => `delivery:${shardOf(id)}:${id}:events`,
+  ownerMonth: (shard: string, ownerId: string, month: string) => `deliveries:${shard}:owner:${ownerId}:${month}`,
+  notifications: (shard: string) => `deliveries:${shard}:notifications`,
   /** Sorted sets of delivery ids by creation time: every delivery, and each owner's. */
-  listAll: 'deliveries:list',
-  listOwner: (ownerId: string) => `deliveries:list:owner:${ownerId}`,
+  listAll: (shard: string) => `deliveries:${shard}:list`,
+  listOwner: (shard: string, ownerId: string) => `deliveries:${shard}:list:owner:${ownerId}`,
 };
 
 /**
@@ -68,7 +82,7 @@ end
 return 1
 `;
 
-type RedisWithCommit = Redis & {
+type RedisWithCommit = RedisClient & {
   commitDelivery(...args: (string | number)[]): Promise<number>;
 };
 
@@ -84,6 +98,7 @@ export class RedisDeliveryStore implements DeliveryStore {
       {
         url: settings.REDIS_URL,
         password: settings.REDIS_PASSWORD,
+        cluster: settings.REDIS_CLUSTER === 'true',
         keyPrefix: settings.REDIS_KEY_PREFIX,
         commandTimeoutMs: settings.REDIS_COMMAND_TIMEOUT_MS,
         connectionName: 'dronedelivery-delivery',
@@ -108,28 +123,22 @@ export class RedisDeliveryStore implements DeliveryStore {
     return { record: JSON.parse(record) as DeliveryRecord, version: Number(version) };
   }
 
+  /** One read per delivery, all in flight at once (on a cluster they go to different nodes). */
   async getMany(ids: string[]): Promise<(VersionedRecord | undefined)[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(keys.record(id), 'record', 'version');
-    const results = (await this.guard(() => pipeline.exec())) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw translateRedisError(error, 'delivery store');
-      const [record, version] = value as (string | null)[];
-      return record && version ? { record: JSON.parse(record) as DeliveryRecord, version: Number(version) } : undefined;
-    });
+    return Promise.all(ids.map((id) => this.get(id)));
   }
 
   async commit(id: string, expectedVersion: number, change: Change): Promise<boolean> {
     const index = change.index;
+    const shard = shardOf(id);
     const applied = await this.guard(() =>
       this.redis.commitDelivery(
         keys.record(id),
         keys.events(id),
-        index ? keys.ownerMonth(index.ownerId, index.month) : keys.ownerMonth('-', '-'),
-        keys.notifications,
-        keys.listAll,
-        keys.listOwner(change.listed?.ownerId ?? '-'),
+        index ? keys.ownerMonth(shard, index.ownerId, index.month) : keys.ownerMonth(shard, '-', '-'),
+        keys.notifications(shard),
+        keys.listAll(shard),
+        keys.listOwner(shard, change.listed?.ownerId ?? '-'),
         expectedVersion,
         JSON.stringify(change.record),
         change.retainForMs ?? 0,
@@ -153,27 +162,47 @@ export class RedisDeliveryStore implements DeliveryStore {
   }
 
   async listPositions(range: ListRange): Promise<ListPosition[]> {
-    const key = range.ownerId === undefined ? keys.listAll : keys.listOwner(range.ownerId);
-    return this.guard(() => readPositions(this.redis, key, range));
+    const { ownerId } = range;
+    const lists = everyShard().map((shard) => (ownerId === undefined ? keys.listAll(shard) : keys.listOwner(shard, ownerId)));
+    return this.guard(() => readPositionsAcross(this.redis, lists, range));
   }
 
   async unlist(entries: { ownerId?: string | undefined; id: string }[]): Promise<void> {
-    if (entries.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const { ownerId, id } of entries) {
-      pipeline.zrem(keys.listAll, id);
-      if (ownerId !== undefined) pipeline.zrem(keys.listOwner(ownerId), id);
-    }
-    await this.guard(() => pipeline.exec());
+    await this.guard(() =>
+      Promise.all(
+        entries.flatMap(({ ownerId, id }) => {
+          const shard = shardOf(id);
+          const removals = [this.redis.zrem(keys.listAll(shard), id)];
+          if (ownerId !== undefined) removals.push(this.redis.zrem(keys.listOwner(shard, ownerId), id));
+          return removals;
+        }),
+      ),
+    );
   }
 
   async countForOwnerMonth(ownerId: string, month: string): Promise<number> {
-    return this.guard(() => this.redis.scard(keys.ownerMonth(ownerId, month)));
+    const counts = await this.guard(() =>
+      Promise.all(everyShard().map((shard) => this.redis.scard(keys.ownerMonth(shard, ownerId, month)))),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
+  /** The newest `count` notifications, oldest first: each shard's stream, merged by entry id (time, then sequence). */
   async recentNotifications(count: number): Promise<Notification[]> {
-    const entries = await this.guard(() => this.redis.xrevrange(keys.notifications, '+', '-', 'COUNT', count));
-    return entries.reverse().map(([, fields]) => JSON.parse(fields[1] ?? 'null') as Notification);
+    const streams = await this.guard(() =>
+      Promise.all(everyShard().map((shard) => this.redis.xrevrange(keys.notifications(shard), '+', '-', 'COUNT', count))),
+    );
+    const entryTime = (id: string) => id.split('-').map(Number) as [number, number];
+    return streams
+      .flat()
+      .sort(([a], [b]) => {
+        const [aMs, aSeq] = entryTime(a);
+        const [bMs, bSeq] = entryTime(b);
+        return bMs - aMs || bSeq - aSeq;
+      })
+      .slice(0, count)
+      .reverse()
+      .map(([, fields]) => JSON.parse(fields[1] ?? 'null') as Notification);
   }
 
   async ping(): Promise<void> {

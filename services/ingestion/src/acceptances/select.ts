@@ -8,7 +8,12 @@ import type { AcceptanceStore } from './store.ts';
 export function selectAcceptanceStore(config: Config, log: Logger): AcceptanceStore {
   if (!config.REDIS_URL) return new MemoryAcceptanceStore();
   return new RedisAcceptanceStore(
-    { url: config.REDIS_URL, password: config.REDIS_PASSWORD, keyPrefix: `${config.QUEUE_PREFIX}:acceptance:` },
+    {
+      url: config.REDIS_URL,
+      password: config.REDIS_PASSWORD,
+      cluster: config.REDIS_CLUSTER === 'true',
+      keyPrefix: `${config.QUEUE_PREFIX}:acceptance:`,
+    },
     log,
   );
 }

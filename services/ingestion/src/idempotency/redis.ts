@@ -1,12 +1,13 @@
-// Idempotency keys in Redis: one SET NX with the TTL claims a key.
-import { createRedisClient, type Redis, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
+// Idempotency keys in Redis: one SET NX with the TTL claims a key (one key per command, so a
+// Redis Cluster needs nothing more).
+import { createRedisClient, type RedisClient, translateRedisError, waitUntilConnected } from '@dronedelivery/redis';
 import type { Acceptance, IdempotencyStore } from './store.ts';
 
 export class RedisIdempotencyStore implements IdempotencyStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    settings: { url: string; password?: string | undefined; keyPrefix: string },
+    settings: { url: string; password?: string | undefined; cluster?: boolean | undefined; keyPrefix: string },
     log: { warn: (object: object, message: string) => void },
   ) {
     this.redis = createRedisClient({ ...settings, connectionName: 'dronedelivery-ingestion-idempotency', commandTimeoutMs: 2_000 }, log);

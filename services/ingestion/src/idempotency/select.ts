@@ -8,7 +8,12 @@ import type { IdempotencyStore } from './store.ts';
 export function selectIdempotencyStore(config: Config, log: Logger): IdempotencyStore {
   if (!config.REDIS_URL) return new MemoryIdempotencyStore();
   return new RedisIdempotencyStore(
-    { url: config.REDIS_URL, password: config.REDIS_PASSWORD, keyPrefix: `${config.QUEUE_PREFIX}:idempotency:` },
+    {
+      url: config.REDIS_URL,
+      password: config.REDIS_PASSWORD,
+      cluster: config.REDIS_CLUSTER === 'true',
+      keyPrefix: `${config.QUEUE_PREFIX}:idempotency:`,
+    },
     log,
   );
 }
