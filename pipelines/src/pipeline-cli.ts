@@ -21,8 +21,11 @@ if (services.length === 0 || unknown.length) {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 await run('bash', ['.ci/docker-setup']);
-const commit = (await run('git', ['rev-parse', '--short=12', 'HEAD'])).stdout.trim();
-const dirty = (await run('git', ['status', '--porcelain'])).stdout.trim() !== '';
+const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+const commit = revision.slice(0, 12);
+// Results that load and fault runs write are no input to an image (.dockerignore leaves them out).
+const RUN_OUTPUTS = [':!loadtest/results', ':!resilience/results'];
+const dirty = (await run('git', ['status', '--porcelain', '--', '.', ...RUN_OUTPUTS])).stdout.trim() !== '';
 const registry = await startRegistry();
 const keys = await throwAwayKeys();
 const runs: ServiceRun[] = [];
@@ -32,6 +35,7 @@ try {
     const outcome = await runServiceStages(service, {
       registry: registry.host,
       tag: `${commit}${dirty ? '-dirty' : ''}`,
+      revision: dirty ? undefined : revision,
       keys,
       work: keys.work,
     });

@@ -34,6 +34,11 @@ const insecure = ['--allow-http-registry', '--allow-insecure-registry'];
 export interface PipelineContext {
   registry: string;
   tag: string;
+  /**
+   * The full commit when the working tree is clean: an image `dronedelivery/<service>:ci` whose
+   * revision label is this commit (CI's image stage built it from the same tree) is reused, not rebuilt.
+   */
+  revision?: string | undefined;
   keys: { signing: string; verifying: string; wrongVerifying: string };
   work: string;
 }
@@ -73,6 +78,18 @@ function policiesFor(registry: string): Policy[] {
     );
 }
 
+/** The commit an image was built from (its OCI revision label), if the image exists. */
+async function builtRevision(image: string): Promise<string | undefined> {
+  try {
+    const label = (
+      await run(docker, ['image', 'inspect', image, '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}'])
+    ).stdout;
+    return label.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runServiceStages(service: string, context: PipelineContext): Promise<ServiceRun> {
   const outcomes: StageOutcome[] = [];
   const repository = `${context.registry}/dronedelivery/${service}`;
@@ -81,6 +98,12 @@ export async function runServiceStages(service: string, context: PipelineContext
   const result: ServiceRun = { service, stages: outcomes };
 
   await stage(outcomes, 'build', async () => {
+    const local = `dronedelivery/${service}:ci`;
+    if (context.revision && (await builtRevision(local)) === context.revision) {
+      await run(docker, ['tag', local, tagged]);
+      const size = (await run(docker, ['image', 'inspect', tagged, '--format', '{{.Size}}'])).stdout.trim();
+      return `${tagged}, ${Math.round(Number(size) / 1e6)} MB: the image already built from this commit (${local}), reused`;
+    }
     const secret = process.env.NODE_EXTRA_CA_CERTS ? ['--secret', `id=extra_ca,src=${process.env.NODE_EXTRA_CA_CERTS}`] : [];
     await run(
       docker,

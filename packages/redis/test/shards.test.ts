@@ -48,7 +48,7 @@ describe.runIf(redisTargets.cluster)('shards on a Redis Cluster', () => {
       const owners = new Set<string>();
       for (const shard of everyShard()) {
         const slot = (await client.cluster('KEYSLOT', shard)) as number;
-        const ranges = (await client.cluster('SLOTS')) as [number, number, [string, number]][];
+        const ranges = await client.cluster('SLOTS');
         const owner = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
         owners.add(`${owner?.[0]}:${owner?.[1]}`);
       }
