@@ -48,7 +48,23 @@ export async function findDelivery(
   if (recorded.status === 200) {
     const found = recorded.body as Delivery;
     if (canSeeOwner(caller, found.ownerId)) return { source: 'delivery', delivery: found };
-  } else if (recorded.status === 404 || recorded.status === 410) {
+    throw new NotFound(`There is no delivery ${deliveryId}.`);
+  }
+  return findQueued(upstreams, request, caller, deliveryId, recorded);
+}
+
+/**
+ * A delivery the delivery service does not have (404), or has only as cancelled before the
+ * workflow reached it (410): ingestion's record of the request, if the caller may see it.
+ */
+export async function findQueued(
+  upstreams: Upstreams,
+  request: FastifyRequest,
+  caller: Caller,
+  deliveryId: string,
+  recorded: { status: number; body: unknown },
+): Promise<Extract<FoundDelivery, { source: 'acceptance' }>> {
+  if (recorded.status === 404 || recorded.status === 410) {
     const acceptance = await acceptanceOf(upstreams, request, caller, deliveryId);
     const cancelledAt = recorded.status === 410 ? problemAs(CancelledBeforeScheduledProblem, recorded.body)?.cancelledAt : undefined;
     if (acceptance) return { source: 'acceptance', acceptance, ...(cancelledAt ? { cancelledAt } : {}) };

@@ -3,7 +3,7 @@
 import { callOf, deliveryRoutes, gatewayRoutes } from '@dronedelivery/contracts';
 import { Forbidden, isOperator, requireOwner, requireRole, type ServiceInstance, serve } from '@dronedelivery/service-kit';
 import { listVisibleDeliveries } from '../delivery-list.ts';
-import { acceptedEvents, acceptedStatus, findDelivery, recordQueued, viewOf } from '../delivery-views.ts';
+import { acceptedEvents, acceptedStatus, findDelivery, findQueued, recordQueued, viewOf } from '../delivery-views.ts';
 import { call, forward, forwardedHeaders, relay } from '../upstreams.ts';
 import { type ApiContext, callerOf, problems } from './context.ts';
 
@@ -30,25 +30,25 @@ export function registerDeliveries(api: ServiceInstance, { upstreams }: ApiConte
     viewOf(await findDelivery(upstreams, request, callerOf(request), request.params.id)),
   );
 
+  // One upstream call per read: the delivery service answers only a caller who may see the
+  // delivery (it reads the forwarded identity; another owner's is 404). Only a delivery it does
+  // not have yet takes a second call, to ingestion's record of the request.
   serve(api, gatewayRoutes.deliveryStatus, problems, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = request.params;
-    // Ownership and the answer in parallel: one round trip of latency.
-    const [found, response] = await Promise.all([
-      findDelivery(upstreams, request, caller, id),
-      call(upstreams.delivery, callOf(deliveryRoutes.status, { params: { id } }), { headers: forwardedHeaders(request, caller) }),
-    ]);
-    return found.source === 'delivery' ? relay(reply, response) : acceptedStatus(found);
+    const response = await call(upstreams.delivery, callOf(deliveryRoutes.status, { params: { id } }), {
+      headers: forwardedHeaders(request, caller),
+    });
+    return response.status === 200 ? relay(reply, response) : acceptedStatus(await findQueued(upstreams, request, caller, id, response));
   });
 
   serve(api, gatewayRoutes.deliveryEvents, problems, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = request.params;
-    const [found, response] = await Promise.all([
-      findDelivery(upstreams, request, caller, id),
-      call(upstreams.delivery, callOf(deliveryRoutes.events, { params: { id } }), { headers: forwardedHeaders(request, caller) }),
-    ]);
-    return found.source === 'delivery' ? relay(reply, response) : acceptedEvents(found);
+    const response = await call(upstreams.delivery, callOf(deliveryRoutes.events, { params: { id } }), {
+      headers: forwardedHeaders(request, caller),
+    });
+    return response.status === 200 ? relay(reply, response) : acceptedEvents(await findQueued(upstreams, request, caller, id, response));
   });
 
   serve(api, gatewayRoutes.confirmDelivery, problems, async (request, reply) => {
