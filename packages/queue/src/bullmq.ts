@@ -195,6 +195,25 @@ export class BullmqQueue implements DeliveryQueue {
     return count;
   }
 
+  async wakeNext(): Promise<boolean> {
+    try {
+      // Another consumer may take the same job first: then it is no longer delayed, try the next.
+      for (let tries = 0; tries < 3; tries += 1) {
+        const [job] = await this.queue.getDelayed(0, 0);
+        if (!job) return false;
+        try {
+          await job.promote();
+          return true;
+        } catch (error) {
+          if (await job.isDelayed()) throw error;
+        }
+      }
+      return false;
+    } catch (error) {
+      throw translateRedisError(error, 'delivery-request queue');
+    }
+  }
+
   async ping(): Promise<void> {
     await waitUntilConnected(this.connection, 0);
   }

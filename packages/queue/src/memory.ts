@@ -20,7 +20,7 @@ export class MemoryQueue implements DeliveryQueue {
   private readonly settings: QueueSettings;
   private readonly known = new Set<string>();
   private readonly waiting: Entry[] = [];
-  private readonly delayed = new Map<Entry, NodeJS.Timeout>();
+  private readonly delayed = new Map<Entry, { timer: NodeJS.Timeout; dueAt: number }>();
   private readonly dead = new Map<string, DeadLetter>();
   private readonly consumers = new Set<MemoryConsumer>();
   private active = 0;
@@ -68,7 +68,20 @@ export class MemoryQueue implements DeliveryQueue {
 
   async close(): Promise<void> {
     await Promise.all([...this.consumers].map((consumer) => consumer.close()));
-    for (const timer of this.delayed.values()) clearTimeout(timer);
+    for (const { timer } of this.delayed.values()) clearTimeout(timer);
+  }
+
+  async wakeNext(): Promise<boolean> {
+    let next: Entry | undefined;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const [entry, { dueAt }] of this.delayed) {
+      if (dueAt < soonest) [next, soonest] = [entry, dueAt];
+    }
+    if (!next) return false;
+    clearTimeout(this.delayed.get(next)?.timer);
+    this.delayed.delete(next);
+    this.enqueue(next);
+    return true;
   }
 
   /** @internal The next entry for a consumer, if any. */
@@ -123,7 +136,7 @@ export class MemoryQueue implements DeliveryQueue {
       this.delayed.delete(entry);
       this.enqueue(entry);
     }, delayMs);
-    this.delayed.set(entry, timer);
+    this.delayed.set(entry, { timer, dueAt: Date.now() + delayMs });
   }
 }
 

@@ -74,6 +74,11 @@ export interface DeliveryQueue {
   deadLetters(limit: number): Promise<DeadLetter[]>;
   /** Puts dead letters back on the queue with fresh attempts: one by message id, or all. Returns how many. */
   redrive(messageId?: string): Promise<number>;
+  /**
+   * Brings the delayed message due soonest forward, to be taken now (a consumer that parked
+   * messages while it waits for capacity calls it when capacity frees). False when none is delayed.
+   */
+  wakeNext(): Promise<boolean>;
   /** Resolves when the broker is reachable now (readiness); does not wait for a reconnection. */
   ping(): Promise<void>;
   /** Resolves once the broker is reachable, waiting for the first connection (start-up). */

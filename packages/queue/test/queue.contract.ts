@@ -144,6 +144,33 @@ export function describeQueueContract(adapter: string, open: () => Promise<Queue
       expect(attempts).toEqual([1, 1, 1]);
     });
 
+    it('wakes the delayed message due soonest on request, one at a time, and says when none is delayed', async () => {
+      const queue = await start();
+      expect(await queue.wakeNext()).toBe(false);
+      const taken: string[] = [];
+      queue.consume(
+        async (message) => {
+          taken.push(message.messageId);
+          // Each message parks once for a minute (much longer than this test).
+          if (taken.filter((id) => id === message.messageId).length === 1)
+            throw new RetryLater('no capacity', 60_000 + taken.length * 1_000);
+        },
+        { concurrency: 1 },
+      );
+      for (const id of ['d-1', 'd-2', 'd-3']) await queue.publish(cancelMessage(id));
+      await eventually(async () => taken.length === 3 && (await queue.counts()).delayed === 3);
+      expect(await queue.wakeNext()).toBe(true);
+      await eventually(() => taken.length === 4);
+      // The one parked first (due soonest) came back, and only it.
+      expect(taken[3]).toBe('d-1:cancel');
+      await sleep(200);
+      expect(taken).toHaveLength(4);
+      expect((await queue.counts()).delayed).toBe(2);
+      expect(await queue.wakeNext()).toBe(true);
+      await eventually(() => taken.length === 5);
+      expect(taken[4]).toBe('d-2:cancel');
+    });
+
     it('reports waiting, active and delayed counts', async () => {
       const queue = await start();
       let release: () => void = () => {};

@@ -12,6 +12,7 @@ import {
 import packageJson from '../package.json' with { type: 'json' };
 import type { Backends } from './backends.ts';
 import type { Config } from './config.ts';
+import { DroneWaitlist } from './drone-waitlist.ts';
 import { registerOperatorRoutes } from './operations.ts';
 import { createMessageHandler } from './orchestration.ts';
 
@@ -80,6 +81,8 @@ export async function buildApp({ config, log, queue }: WorkflowAppDependencies):
     maxRetryAgeMs: config.WORKFLOW_MAX_RETRY_SECONDS * 1000,
     maxRetryDelayMs: config.WORKFLOW_MAX_RETRY_DELAY_SECONDS * 1000,
   };
+  const waitlist = new DroneWaitlist(queue, log);
+  app.lifecycle.onShutdown('drone waitlist', () => waitlist.close());
   const handler = createMessageHandler(
     backends,
     log,
@@ -96,6 +99,7 @@ export async function buildApp({ config, log, queue }: WorkflowAppDependencies):
       },
     },
     limits,
+    waitlist,
   );
 
   registerOperatorRoutes(app, queue, config.WORKFLOW_ADMIN_TOKEN);

@@ -36,6 +36,7 @@ import {
   rescheduleDelivery,
   upsertPackage,
 } from './backends.ts';
+import type { DroneWaitlist } from './drone-waitlist.ts';
 
 export type Outcome =
   | 'delivery-scheduled'
@@ -61,6 +62,8 @@ type Message = QueueMessage;
 
 /** Waiting on the business, not on a failure: a drone to be free, or the delivery to be scheduled first. */
 class Waiting extends RetryLater {}
+/** Parked on the drone waitlist. */
+class WaitingForDrone extends Waiting {}
 
 /** Since when this message has been tried: its enqueueing, or an operator's redrive. */
 function ageOf(message: Message, now: number): number {
@@ -91,6 +94,7 @@ async function scheduleDelivery(
   message: Message & { type: 'delivery' },
   context: HandlerContext,
   limits: Limits,
+  waitlist: DroneWaitlist,
   log: Logger,
 ): Promise<Outcome> {
   const request = message.body;
@@ -103,7 +107,7 @@ async function scheduleDelivery(
   if (known.state === 'present' && rejectedForThisMessage(known.delivery, message)) return 'delivery-rejected';
   try {
     await upsertPackage(backends, request);
-    const assignment = await assignOrWait(backends, message, limits);
+    const assignment = await assignOrWait(backends, message, limits, waitlist);
     return await recordScheduled(backends, message, assignment, context, log);
   } catch (error) {
     if (!(error instanceof Rejection)) throw error;
@@ -113,8 +117,11 @@ async function scheduleDelivery(
   }
 }
 
-/** The drone assignment; while none is free the delivery shows why it waits, and the message comes back when one is expected. */
-async function assignOrWait(backends: Backends, message: Message & { type: 'delivery' }, limits: Limits) {
+/**
+ * The drone assignment; while none is free the delivery shows why it waits, and the message
+ * is parked on the waitlist, which wakes it when a drone is expected back or released.
+ */
+async function assignOrWait(backends: Backends, message: Message & { type: 'delivery' }, limits: Limits, waitlist: DroneWaitlist) {
   const request = message.body;
   try {
     return await assignDrone(backends, request.deliveryId, droneRequestFor(request));
@@ -126,7 +133,10 @@ async function assignOrWait(backends: Backends, message: Message & { type: 'deli
       throw new Rejection('no-drone-available', 'No drone that can carry this package became free in time.');
     const expected = now + error.retryAfterSeconds * 1000;
     await recordWaiting(backends, request, message.enqueuedAt, new Date(expected).toISOString());
-    throw new Waiting(error.message, Math.min(limits.maxRetryDelayMs, Math.max(1_000, error.retryAfterSeconds * 1000)));
+    waitlist.noDrone(expected);
+    // Parked for the longest pause, or until its time to wait is up (then it is rejected).
+    const left = Math.min(limits.maxDroneWaitMs - ageOf(message, now), deadline - now);
+    throw new WaitingForDrone(error.message, Math.min(limits.maxRetryDelayMs, Math.max(1_000, left + 1)));
   }
 }
 
@@ -252,7 +262,13 @@ export interface Observer {
 }
 
 /** The queue handler: validates a message, runs its flow, and tells the queue what happened. */
-export function createMessageHandler(backends: Backends, log: Logger, observer: Observer, limits: Limits): MessageHandler {
+export function createMessageHandler(
+  backends: Backends,
+  log: Logger,
+  observer: Observer,
+  limits: Limits,
+  waitlist: DroneWaitlist,
+): MessageHandler {
   return async (raw, context) => {
     const started = performance.now();
     const parsed = QueueMessage.safeParse(raw);
@@ -265,11 +281,13 @@ export function createMessageHandler(backends: Backends, log: Logger, observer: 
     try {
       const outcome =
         message.type === 'delivery'
-          ? await scheduleDelivery(backends, message, context, limits, log)
+          ? await scheduleDelivery(backends, message, context, limits, waitlist, log)
           : message.type === 'reschedule'
             ? await reschedule(backends, message)
             : await cancel(backends, message);
       observer.onOutcome(message.type, outcome, (performance.now() - started) / 1000);
+      // A drone taken or released: the next parked delivery gets its turn.
+      await waitlist.freed();
       log.info(
         { messageId: message.messageId, deliveryId: message.deliveryId, type: message.type, outcome, attempt: context.attempt },
         'message processed',
@@ -282,6 +300,7 @@ export function createMessageHandler(backends: Backends, log: Logger, observer: 
       if (outcome instanceof RetryLater && age > limit)
         outcome = new PermanentFailure(`gave up after ${Math.round(age / 60_000)} min: ${(error as Error).message}`);
       const kind = outcome instanceof PermanentFailure ? 'permanent' : outcome instanceof RetryLater ? 'delayed' : 'transient';
+      if (!(outcome instanceof WaitingForDrone)) waitlist.failed();
       observer.onFailure(message.type, kind, (performance.now() - started) / 1000);
       log.warn(
         { messageId: message.messageId, type: message.type, attempt: context.attempt, kind, err: (error as Error).message },

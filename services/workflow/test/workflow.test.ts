@@ -278,6 +278,37 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
       expect(await timeline('h-4')).toEqual(['Requested:waiting-for-drone', 'Created']);
     });
 
+    it('parks deliveries while no drone is free, and wakes one per freed drone instead of retrying them all', async () => {
+      // The default pause (300 s): only a wake-up can bring a parked delivery back within this test.
+      await start();
+      const large = { size: 'Large' as const, weight: 20 };
+      const publishLarge = (id: string) =>
+        harness.queue.publish(deliveryMessage(id, undefined, { packageInfo: { packageId: `pkg-${id}`, ...large } }));
+      for (const id of ['b-1', 'b-2', 'b-3']) {
+        await publishLarge(id);
+        await expect.poll(async () => (await view(id)).stage, { timeout: 10_000 }).toBe('Created');
+      }
+      const waiting = Array.from({ length: 8 }, (_, index) => `w-${index + 1}`);
+      for (const id of waiting) await publishLarge(id);
+      for (const id of waiting) await expect.poll(async () => (await view(id)).reason, { timeout: 10_000 }).toBe('waiting-for-drone');
+      const parked = harness.proxies.dronescheduler.received;
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(harness.proxies.dronescheduler.received, 'no retries while no drone is free').toBe(parked);
+
+      // One drone released: one waiting delivery gets it, within seconds, not after its pause.
+      await harness.queue.publish(cancelMessage('b-1'));
+      await expect
+        .poll(async () => (await Promise.all(waiting.map(view))).filter((delivery) => delivery.stage === 'Created').length, {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // The release, the woken delivery's assignment, and one more try that found none free: not one per waiting delivery.
+      expect(harness.proxies.dronescheduler.received - parked).toBeLessThanOrEqual(4);
+      expect((await Promise.all(waiting.map(view))).filter((delivery) => delivery.reason === 'waiting-for-drone')).toHaveLength(7);
+      expect((await harness.queue.counts()).deadLettered).toBe(0);
+    });
+
     it('a reschedule or cancel that cannot be carried out is on the timeline with its reason', async () => {
       await start();
       await harness.queue.publish(deliveryMessage('d-1'));
