@@ -6,7 +6,7 @@ import { gatewayRoutes, pathOf } from '@dronedelivery/contracts';
 import { type LoadResult, latencyHistogram, percentileMs, runLoad } from './measure.ts';
 import { errorBreaches, fellBehind, type Gate, latencyBreaches, type Scenario } from './scenarios.ts';
 import type { Target } from './target.ts';
-import { customerMix, deliveryRequest } from './traffic.ts';
+import { customerMix, deliveryRequest, REQUEST_TIMEOUT_SECONDS, SEEDING } from './traffic.ts';
 
 export interface StageReport extends LoadResult {
   offeredRate: number;
@@ -28,7 +28,12 @@ export interface ScenarioReport {
 }
 
 /** Creates `count` deliveries and waits until the workflow has scheduled each, so reads find them. */
-export async function seedDeliveries(target: Target, owner: string, count: number, timeoutMs = 60_000): Promise<string[]> {
+export async function seedDeliveries(
+  target: Target,
+  owner: string,
+  count: number,
+  timeoutMs: number = SEEDING.timeoutMs,
+): Promise<string[]> {
   const headers = { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' };
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
@@ -46,12 +51,11 @@ export async function seedDeliveries(target: Target, owner: string, count: numbe
   while (pending.size > 0) {
     if (Date.now() > deadline) throw new Error(`seeding: ${pending.size} of ${count} deliveries were not scheduled within ${timeoutMs} ms`);
     for (const id of [...pending]) {
-      // A delivery reads as Requested from the 202 on; scheduled is any later stage.
       const response = await fetch(`${target.url}${pathOf(gatewayRoutes.deliveryStatus, { id })}`, { headers });
       const stage = response.status === 200 ? ((await response.json()) as { stage?: string }).stage : await response.body?.cancel();
-      if (typeof stage === 'string' && stage !== 'Requested') pending.delete(id);
+      if (typeof stage === 'string' && stage !== SEEDING.pendingStage) pending.delete(id);
     }
-    if (pending.size > 0) await sleep(250);
+    if (pending.size > 0) await sleep(SEEDING.pollMs);
   }
   return ids;
 }
@@ -70,7 +74,7 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const startedAt = new Date().toISOString();
   log(`seeding deliveries on ${target.description}`);
-  const deliveryIds = await seedDeliveries(target, owner, 30);
+  const deliveryIds = await seedDeliveries(target, owner, SEEDING.deliveries);
   const overall = latencyHistogram();
   const stages: StageReport[] = [];
   for (const [index, stage] of scenario.stages.entries()) {
@@ -82,6 +86,7 @@ export async function runScenario(
       connections: connectionsFor(stage.rate),
       durationSeconds: stage.seconds,
       rate: stage.rate,
+      timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
       alsoRecordInto: overall,
     });
     stages.push({ ...result, offeredRate: stage.rate });

@@ -24,6 +24,8 @@ export interface Scenario {
   thresholds: Thresholds;
   /** For a spike: thresholds the last stage alone must meet, to show the system recovered. */
   recovery?: Thresholds;
+  /** Its one stage's length can be set in minutes (LOADTEST_SOAK_MINUTES; SOAK_MINUTES for its k6 script). */
+  adjustableLength?: boolean;
 }
 
 const steady: Thresholds = { p95Ms: 100, p99Ms: 250, maxErrorRate: 0.01 };
@@ -66,16 +68,17 @@ export const SCENARIOS: Record<string, Scenario> = {
     description: 'The everyday load held for a long time (LOADTEST_SOAK_MINUTES, 30 by default): leaks, drift, retention.',
     stages: [{ rate: 300, seconds: 30 * 60 }],
     thresholds: steady,
+    adjustableLength: true,
   },
 };
 
-/** A scenario with its rates multiplied by `scale` and, for the soak, its length set. */
+/** A scenario with its rates multiplied by `scale` (at least 1 request/s) and, where adjustable (the soak), its length set. */
 export function scaled(scenario: Scenario, scale: number, soakMinutes?: number): Scenario {
   return {
     ...scenario,
     stages: scenario.stages.map((stage) => ({
       rate: Math.max(1, Math.round(stage.rate * scale)),
-      seconds: scenario.name === 'soak' && soakMinutes ? soakMinutes * 60 : stage.seconds,
+      seconds: scenario.adjustableLength && soakMinutes ? soakMinutes * 60 : stage.seconds,
     })),
   };
 }
