@@ -29,19 +29,26 @@ export class LoadClient {
   private readonly gatewayUrl: string;
   private readonly token: string;
   private readonly owner: string;
-  private readonly maxAttempts: number;
 
-  constructor(gatewayUrl: string, token: string, owner: string, maxAttempts = 12) {
+  /** How long a request is retried before the client gives up on it, as a client with a deadline would. */
+  private readonly retryForMs: number;
+
+  constructor(gatewayUrl: string, token: string, owner: string, retryForMs = 60_000) {
     this.gatewayUrl = gatewayUrl;
     this.token = token;
     this.owner = owner;
-    this.maxAttempts = maxAttempts;
+    this.retryForMs = retryForMs;
   }
 
-  /** One request, retried with the same key until it is accepted or the attempts run out. */
+  /**
+   * One request, retried with the same key until it is accepted or its time is up: backing off
+   * exponentially to 2 s, and never sooner than a 503's Retry-After asks.
+   */
   async submit(key: string = randomUUID(), body = deliveryRequestBody(this.owner)): Promise<string | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+    const giveUpAt = Date.now() + this.retryForMs;
+    for (let attempt = 1; Date.now() < giveUpAt; attempt += 1) {
       let noAnswer = 'no answer';
+      let retryAfterMs = 0;
       const status = await fetch(`${this.gatewayUrl}${gatewayRoutes.requestDelivery.url}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json', 'idempotency-key': key },
@@ -55,6 +62,7 @@ export class LoadClient {
             return 202;
           }
           await response.body?.cancel();
+          retryAfterMs = Number(response.headers.get('retry-after') ?? 0) * 1000 || 0;
           return response.status;
         },
         (error: unknown) => {
@@ -70,7 +78,7 @@ export class LoadClient {
         this.log.rejected.set(status, (this.log.rejected.get(status) ?? 0) + 1);
         break;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfterMs, Math.min(2_000, 100 * 2 ** attempt))));
     }
     this.log.failedRequests += 1;
     return undefined;
