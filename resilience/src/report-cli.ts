@@ -70,7 +70,7 @@ FerretDB, the Cosmos DB server and the load. No request failed for the customer 
 they were accepted, and completed late.
 
 **Reading the rolling restart.** Nothing is lost, but the backlog drains in minutes, not
-seconds, and the probe request sent after the last replica was replaced queues behind it
+seconds, and the probe request sent after the last replica was replaced can queue behind it
 ("never" within its 120 s). The trigger is the test's MongoDB stand-in: FerretDB v1 on
 SQLite uses its \`_id\` lookup only when a filter has that one key, and the package store
 writes with \`{_id, ownerId}\` (the shard key, which Cosmos DB for MongoDB routes on), so every
