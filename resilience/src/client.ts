@@ -23,6 +23,11 @@ export interface ClientLog {
 /** A customer's delivery request: the load tests' own (a fresh package, a pickup within 60 days). */
 export const deliveryRequestBody = deliveryRequest;
 
+/** The same request, for a pickup at `pickupTime`. */
+export function deliveryRequestAt(owner: string, pickupTime: string): string {
+  return JSON.stringify({ ...JSON.parse(deliveryRequestBody(owner)), pickupTime });
+}
+
 export class LoadClient {
   readonly log: ClientLog = { accepted: new Map(), failedRequests: 0, failedAttempts: 0, failures: new Map(), rejected: new Map() };
   private readonly inFlight = new Set<Promise<void>>();

@@ -1,13 +1,16 @@
 // The whole system as it runs in a cluster, on loopback: every unit in processes of its own
-// (as many replicas as asked), each unit behind a Balancer that plays its Kubernetes
-// Service, a Redis for the queue (AOF everysec, as production runs it), a Redis for
-// deliveries, and the MongoDB-protocol server for packages. A test kills, restarts, slows
-// and cuts off parts of it while load runs through the gateway. KEEP_FAULT_LOGS=1 keeps the
-// replicas' logs and the queue's append-only file after a scenario, for a post-mortem.
+// (as many replicas as asked; the dronescheduler two by default), each unit behind a Balancer
+// that plays its Kubernetes Service, a Redis for the queue (AOF everysec, as production runs
+// it), a Redis for deliveries, the MongoDB-protocol server for packages, and a Cosmos DB
+// server for the drone fleet and its bookings, shared by the dronescheduler's replicas. A
+// test kills, restarts, slows and cuts off parts of it while load runs through the gateway.
+// KEEP_FAULT_LOGS=1 keeps the replicas' logs, the queue's append-only file and the cluster's
+// Cosmos DB database after a scenario, for a post-mortem.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startUnit, upstreamVariables } from '@dronedelivery/fleet';
+import { type CosmosServerProcess, type StoredBookings, storedBookings } from '@dronedelivery/dronescheduler/testing';
+import { type MongoServer, startUnit, upstreamVariables } from '@dronedelivery/fleet';
 import { droneFleet } from '@dronedelivery/fleet/samples';
 import { devToken } from '@dronedelivery/gateway/dev-token';
 import { RedisServerProcess } from '@dronedelivery/redis/testing';
@@ -21,9 +24,19 @@ export const SERVICES = UNIT_NAMES;
 export type ServiceName = UnitName;
 
 export interface ClusterOptions {
-  mongoUrl: string;
+  mongo: MongoServer;
+  /** Where the dronescheduler keeps the fleet and its bookings: one database per cluster, shared by its replicas. */
+  cosmos: CosmosServerProcess;
   replicas?: Partial<Record<ServiceName, number>>;
+  /** Drones in the fleet (FLEET_JSON; default 200). */
+  drones?: number;
 }
+
+/**
+ * Replicas per service unless a scenario says otherwise. Two dronescheduler replicas share
+ * one Cosmos DB store, so bookings race between processes as they do in production.
+ */
+const DEFAULT_REPLICAS: Partial<Record<ServiceName, number>> = { dronescheduler: 2 };
 
 export class Cluster {
   readonly balancers = Object.fromEntries(SERVICES.map((service) => [service, new Balancer()])) as Record<ServiceName, Balancer>;
@@ -40,10 +53,15 @@ export class Cluster {
   private readonly run = crypto.randomUUID().slice(0, 8);
   /** BullMQ's key prefix for this cluster's queue. */
   readonly queuePrefix = `faults-${this.run}`;
+  /** This cluster's database, in the MongoDB-protocol server and in Cosmos DB: runs never share data. */
+  readonly database = `faults_${this.run}`;
   private readonly options: ClusterOptions;
+  /** A client of the Cosmos DB server, for reading bookings and dropping the database. */
+  private readonly cosmos: ReturnType<CosmosServerProcess['client']>;
 
   private constructor(options: ClusterOptions, queuePort: number, deliveryPort: number) {
     this.options = options;
+    this.cosmos = options.cosmos.client();
     this.redisQueue = new RedisServerProcess(queuePort, this.directory, 'everysec', { group: this.processes });
     this.redisDelivery = new RedisServerProcess(deliveryPort, undefined, 'always', { group: this.processes });
   }
@@ -55,7 +73,8 @@ export class Cluster {
       await cluster.redisDelivery.start();
       for (const balancer of Object.values(cluster.balancers)) await balancer.listen();
       // Backends first, then what calls them, as a rollout would order them.
-      for (const service of SERVICES) await cluster.startReplicas(service, options.replicas?.[service] ?? 1);
+      const replicas = { ...DEFAULT_REPLICAS, ...options.replicas };
+      for (const service of SERVICES) await cluster.startReplicas(service, replicas[service] ?? 1);
     } catch (error) {
       // The test never gets the cluster to stop: without this its processes outlive the run.
       await cluster.stop();
@@ -79,6 +98,7 @@ export class Cluster {
     };
     const own: Partial<Record<ServiceName, Record<string, string>>> = {
       delivery: { REDIS_URL: this.redisDelivery.url, REDIS_KEY_PREFIX: `faults-${this.run}:` },
+      dronescheduler: this.options.cosmos.environment(this.database),
       ingestion: queue,
       workflow: queue,
     };
@@ -90,9 +110,10 @@ export class Cluster {
       DRAIN_TIMEOUT_MS: '10000',
       // Every unit is found through its Balancer, as through a Kubernetes Service.
       ...upstreamVariables(Object.fromEntries(SERVICES.map((name) => [name, this.balancers[name].url]))),
-      MONGODB_URL: this.options.mongoUrl,
-      MONGODB_DATABASE: `faults_${this.run}`,
-      FLEET_JSON: JSON.stringify(droneFleet('drone')),
+      MONGODB_URL: this.options.mongo.url,
+      MONGODB_DATABASE: this.database,
+      // Every dronescheduler replica seeds this fleet into the store at start-up.
+      FLEET_JSON: JSON.stringify(droneFleet('drone', this.options.drones)),
       WORKFLOW_ADMIN_TOKEN: this.adminToken,
       JWT_SECRET: this.jwtSecret,
       RATE_LIMIT_MAX: '100000000',
@@ -171,6 +192,16 @@ export class Cluster {
     return devToken({ secret: this.jwtSecret, ownerId: owner, expiresIn: '1h' });
   }
 
+  /** The dronescheduler's bookings, read straight from this cluster's Cosmos DB containers. */
+  storedBookings(): Promise<StoredBookings> {
+    return storedBookings(this.cosmos, this.database);
+  }
+
+  /** Where the services keep their data, for the report. */
+  get stores(): string {
+    return `drone fleet and bookings on Cosmos DB for NoSQL (${this.options.cosmos.description}); packages on ${this.options.mongo.description}; the queue and deliveries on redis-server`;
+  }
+
   /** Reads where messages are in the queue, straight from its Redis. Close it when done. */
   queueInspector(): QueueInspector {
     return new QueueInspector(this.redisQueue.url, this.queuePrefix);
@@ -194,7 +225,16 @@ export class Cluster {
     await this.redisQueue.kill();
     await this.redisDelivery.kill();
     await this.processes.stopAll();
-    if (process.env.KEEP_FAULT_LOGS) console.info(`fault suite: logs and the queue's AOF kept in ${this.directory}`);
-    else rmSync(this.directory, { recursive: true, force: true });
+    if (process.env.KEEP_FAULT_LOGS) {
+      console.info(`fault suite: logs and the queue's AOF kept in ${this.directory}, Cosmos DB database ${this.database} kept`);
+    } else {
+      rmSync(this.directory, { recursive: true, force: true });
+      // A shared server (COSMOS_ENDPOINT) keeps no scenario's data.
+      await this.cosmos
+        .database(this.database)
+        .delete()
+        .catch(() => undefined);
+    }
+    this.cosmos.dispose();
   }
 }

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deliveryRoutes, pathOf, workflowRoutes } from '@dronedelivery/contracts';
+import { type Delivery, deliveryRoutes, pathOf, workflowRoutes } from '@dronedelivery/contracts';
 import type { Cluster } from './cluster.ts';
 import type { JobState, QueueInspector } from './queue-state.ts';
 
@@ -59,25 +59,48 @@ async function deadLetteredIds(cluster: Cluster): Promise<Set<string> | undefine
   return new Set(body.deadLetters.map((entry) => entry.message.deliveryId));
 }
 
-async function deliveryExists(cluster: Cluster, deliveryId: string): Promise<boolean> {
-  const response = await fetch(`${cluster.balancers.delivery.url}${pathOf(deliveryRoutes.get, { id: deliveryId })}`, {
+function getDelivery(cluster: Cluster, deliveryId: string): Promise<Response | undefined> {
+  return fetch(`${cluster.balancers.delivery.url}${pathOf(deliveryRoutes.get, { id: deliveryId })}`, {
     signal: AbortSignal.timeout(10_000),
   }).catch(() => undefined);
+}
+
+async function deliveryExists(cluster: Cluster, deliveryId: string): Promise<boolean> {
+  const response = await getDelivery(cluster, deliveryId);
   await response?.body?.cancel();
   return response?.status === 200;
 }
 
-/** Checks `ids` in batches of `width` concurrent requests. */
-async function existing(cluster: Cluster, ids: string[], width = 32): Promise<Set<string>> {
-  const found = new Set<string>();
+/** The delivery service's record, if it holds one (and answers). */
+async function deliveryRecord(cluster: Cluster, deliveryId: string): Promise<Delivery | undefined> {
+  const response = await getDelivery(cluster, deliveryId);
+  if (response?.status === 200) return (await response.json()) as Delivery;
+  await response?.body?.cancel();
+  return undefined;
+}
+
+/** `read` for each of `ids`, in batches of `width` concurrent requests: the id with what it gave, unless undefined or false. */
+async function readEach<T>(ids: string[], read: (id: string) => Promise<T | undefined | false>, width = 32): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
   for (let start = 0; start < ids.length; start += width) {
     const batch = ids.slice(start, start + width);
-    const results = await Promise.all(batch.map((id) => deliveryExists(cluster, id)));
+    const results = await Promise.all(batch.map(read));
     batch.forEach((id, index) => {
-      if (results[index]) found.add(id);
+      const result = results[index];
+      if (result !== undefined && result !== false) found.set(id, result);
     });
   }
   return found;
+}
+
+/** Which of `ids` the delivery service holds a delivery for. */
+async function existing(cluster: Cluster, ids: string[]): Promise<Set<string>> {
+  return new Set((await readEach(ids, (id) => deliveryExists(cluster, id))).keys());
+}
+
+/** The delivery records of `ids` that the delivery service holds, by id: stage, drone, and why one is waiting or rejected. */
+export function deliveryRecords(cluster: Cluster, ids: Iterable<string>): Promise<Map<string, Delivery>> {
+  return readEach([...ids], (id) => deliveryRecord(cluster, id));
 }
 
 /** One line per group of pending requests in the same place, most common first, with examples. */
@@ -129,6 +152,8 @@ export async function reconcile(cluster: Cluster, deliveryIds: Iterable<string>,
   let backoffUntil = 0;
   let states: Map<string, JobState> | undefined;
   let lastLogAt = started;
+  /** For each message asked about while delayed: how many times it had been taken then. */
+  const askedAfterTakes = new Map<string, number>();
 
   for (;;) {
     if (queue) {
@@ -146,8 +171,20 @@ export async function reconcile(cluster: Cluster, deliveryIds: Iterable<string>,
     }
     // Ask the services only about messages that have left the queue: polling every pending
     // delivery each second is hundreds of requests a second on the machine under test,
-    // competing with the backlog it waits for. Without the queue's view, ask about all.
-    const left = states ? pending.filter((id) => !QUEUED.has(states?.get(id)?.location ?? 'absent')) : pending;
+    // competing with the backlog it waits for. A message put back after it was taken may
+    // have its delivery already (one waiting for a drone has its record, saying so): it is
+    // asked about once after each time it was taken. Without the queue's view, ask about all.
+    const left = states
+      ? pending.filter((id) => {
+          const state = states?.get(id);
+          if (!QUEUED.has(state?.location ?? 'absent')) return true;
+          return state?.location === 'delayed' && state.attemptsStarted > (askedAfterTakes.get(id) ?? 0);
+        })
+      : pending;
+    for (const id of left) {
+      const state = states?.get(id);
+      if (state?.location === 'delayed') askedAfterTakes.set(id, state.attemptsStarted);
+    }
     if (!states || left.some((id) => states?.get(id)?.location === 'failed')) await readDeadLetters();
     for (const id of await existing(
       cluster,

@@ -1,6 +1,7 @@
 // One row of RELIABILITY.md per fault scenario, written by the suite as it runs and rendered
 // into the table by `pnpm --filter @dronedelivery/resilience report`.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export interface ScenarioRow {
@@ -17,17 +18,28 @@ export interface ScenarioRow {
   recovery: string;
   /** From the end of the load until every accepted request was a delivery or a dead letter ("never" if some were not). */
   settled?: string;
+  /** What the scenario found beyond the columns, e.g. how its requests ended up; listed under the table. */
   notes?: string;
+  /** Where the services kept their data. */
+  stores?: string;
 }
+
+/** A row as recorded: with when, and on what machine. */
+export type RecordedRow = ScenarioRow & { recordedAt: string; machine?: string };
 
 export const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));
 
 export function recordRow(id: string, row: ScenarioRow): void {
   mkdirSync(resultsDirectory, { recursive: true });
-  writeFileSync(`${resultsDirectory}${id}.json`, `${JSON.stringify({ ...row, recordedAt: new Date().toISOString() }, null, 2)}\n`);
+  const recorded: RecordedRow = {
+    ...row,
+    recordedAt: new Date().toISOString(),
+    machine: `${availableParallelism()} CPU cores, Node.js ${process.version}`,
+  };
+  writeFileSync(`${resultsDirectory}${id}.json`, `${JSON.stringify(recorded, null, 2)}\n`);
 }
 
-export function readRows(): (ScenarioRow & { recordedAt: string })[] {
+export function readRows(): RecordedRow[] {
   return readdirSync(resultsDirectory)
     .filter((file) => file.endsWith('.json'))
     .sort()
@@ -42,4 +54,17 @@ export function table(rows: ScenarioRow[]): string {
       `| ${row.scenario} | ${row.load} | ${row.fault} | ${row.accepted} | ${row.completed} | ${row.deadLettered} | **${row.lost}** | ${row.clientErrors} (${row.retriedAttempts}) | ${row.recovery} | ${row.settled ?? '–'} |`,
   );
   return [header, ...lines].join('\n');
+}
+
+/** The rows' notes, one item each, for under the table; empty if none has any. */
+export function notes(rows: ScenarioRow[]): string {
+  return rows
+    .filter((row) => row.notes)
+    .map((row) => `- **${row.scenario}**: ${row.notes}`)
+    .join('\n');
+}
+
+/** The distinct values of one field over the rows, in order of first appearance. */
+export function distinct(rows: RecordedRow[], field: 'stores' | 'machine'): string[] {
+  return [...new Set(rows.map((row) => row[field]).filter((value): value is string => value !== undefined))];
 }

@@ -1,16 +1,19 @@
 // Faults under load, on the real system: services as processes of their own behind
-// balancers that follow readiness, real Redis (the queue's with AOF) and the MongoDB-protocol
-// server. Each scenario drives delivery requests through the gateway, injects its fault,
-// heals it, and reconciles every 202 the client got against the services' state: exactly one
-// delivery or one dead letter each, nothing lost. Rows go to RELIABILITY.md.
+// balancers that follow readiness, real Redis (the queue's with AOF), the MongoDB-protocol
+// server and a Cosmos DB server (the dronescheduler's two replicas share it). Each scenario
+// drives delivery requests through the gateway, injects its fault, heals it, and reconciles
+// every 202 the client got against the services' state: exactly one delivery or one dead
+// letter each, nothing lost. Rows go to docs/reliability.md.
+import { type CosmosServerProcess, cosmosServerProcess } from '@dronedelivery/dronescheduler/testing';
 import { type MongoServer, mongoServer } from '@dronedelivery/fleet';
 import { redisServerInstalled } from '@dronedelivery/redis/testing';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LoadClient } from '../src/client.ts';
-import { Cluster, SERVICES, type ServiceName } from '../src/cluster.ts';
+import { auditBookings, type BookingAudit, summarizeAudit } from '../src/booking-audit.ts';
+import { deliveryRequestAt, LoadClient } from '../src/client.ts';
+import { Cluster, type ClusterOptions, SERVICES } from '../src/cluster.ts';
 import { metricValue } from '../src/metrics.ts';
-import { reconcile, timeToFirstDelivery } from '../src/reconcile.ts';
+import { deliveryRecords, type Reconciliation, reconcile, timeToFirstDelivery } from '../src/reconcile.ts';
 import { recordRow } from '../src/results.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,13 +21,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STALL_MS = 60_000;
 const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
 
-/** The MongoDB-protocol server's process, if the suite started one. */
+/** The MongoDB-protocol and Cosmos DB servers' processes, if the suite started them. */
 const servers = new ProcessGroup();
 let mongo: MongoServer | undefined;
+/** COSMOS_ENDPOINT, or a stand-in of the suite's: never skipped, its package is a devDependency. */
+let cosmos: CosmosServerProcess | undefined;
 let cluster: Cluster | undefined;
 
 beforeAll(async () => {
   mongo = await mongoServer(servers);
+  cosmos = await cosmosServerProcess(servers);
+  console.info(`fault suite: the dronescheduler's store is ${cosmos.description}`);
 });
 afterAll(() => servers.stopAll());
 afterEach(async () => {
@@ -32,18 +39,22 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function startCluster(replicas?: Partial<Record<ServiceName, number>>): Promise<{ cluster: Cluster; client: LoadClient }> {
-  cluster = await Cluster.start({ mongoUrl: (mongo as MongoServer).url, replicas });
+async function startCluster(options: Pick<ClusterOptions, 'replicas' | 'drones'> = {}): Promise<{ cluster: Cluster; client: LoadClient }> {
+  cluster = await Cluster.start({ mongo: mongo as MongoServer, cosmos: cosmos as CosmosServerProcess, ...options });
   const client = new LoadClient(cluster.gatewayUrl, await cluster.token('faults'), 'faults');
   return { cluster, client };
 }
 
-/** Reconciles, records the row, and checks the invariant: nothing accepted is lost or doubled. */
+/**
+ * Reconciles, records the row, and checks the invariant: nothing accepted is lost or doubled.
+ * `explain`, once everything has settled, gives the row's notes (and may check more).
+ */
 async function settle(
   id: string,
   details: { scenario: string; load: string; fault: string; recoveryMs: number },
   running: Cluster,
   client: LoadClient,
+  explain?: (result: Reconciliation) => Promise<string>,
 ) {
   const queue = running.queueInspector();
   const result = await reconcile(running, client.log.accepted.values(), {
@@ -52,6 +63,8 @@ async function settle(
     log: (line) => console.info(`[${id}] ${line}`),
   }).finally(() => queue.close());
   if (running.droppedRequests) console.info(`[${id}] requests cut off by a balancer: ${running.droppedRequests}`);
+  const notes = await explain?.(result);
+  if (notes) console.info(`[${id}] ${notes}`);
   recordRow(id, {
     scenario: details.scenario,
     load: details.load,
@@ -64,6 +77,8 @@ async function settle(
     retriedAttempts: client.log.failedAttempts,
     recovery: seconds(details.recoveryMs),
     settled: seconds(result.settledAfterMs),
+    stores: running.stores,
+    ...(notes ? { notes } : {}),
   });
   expect(
     result.lost,
@@ -114,9 +129,10 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
       const { cluster, client } = await startCluster();
       const load = client.run(30, 45);
       await sleep(5_000);
+      const replicas = cluster.replicas[backend].length;
       await cluster.kill(backend, 'SIGKILL');
       await sleep(30_000);
-      await cluster.startReplicas(backend);
+      await cluster.startReplicas(backend, replicas);
       const recoveryMs = await timeToFirstDelivery(cluster, () => client.submit());
       await load;
       const result = await settle(
@@ -156,7 +172,7 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
   });
 
   it('a rolling restart of every service under load: zero failed client requests', async () => {
-    const { cluster, client } = await startCluster(Object.fromEntries(SERVICES.map((service) => [service, 2])));
+    const { cluster, client } = await startCluster({ replicas: Object.fromEntries(SERVICES.map((service) => [service, 2])) });
     const started = Date.now();
     const load = client.run(30, 60);
     const codes: (number | null)[] = [];
@@ -234,5 +250,49 @@ describe.skipIf(!enabled)('faults under load: nothing accepted is lost', () => {
     );
     expect(result.accepted).toBe(1);
     expect(result.completed).toBe(1);
+  });
+
+  it("100 concurrent requests for 10 drones, through the dronescheduler's two replicas on one Cosmos DB store: no drone double-booked", async () => {
+    const drones = 10;
+    const { cluster, client } = await startCluster({ drones });
+    // Five pickup times two hours apart, twenty requests for each. A flight takes about half
+    // an hour, so each drone can fly one delivery per pickup time: ten of each twenty can be
+    // scheduled, and all twenty contend for the same drones in the same order of preference.
+    const times = 5;
+    const first = Date.now() + 24 * 3_600_000;
+    const pickupTimes = Array.from({ length: times }, (_, slot) => new Date(first + slot * 2 * 3_600_000).toISOString());
+    const submitted = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => client.submit(undefined, deliveryRequestAt('faults', pickupTimes[i % times] as string))),
+    );
+    let audit: BookingAudit | undefined;
+    const result = await settle(
+      '7-no-double-booking',
+      {
+        scenario: `100 concurrent requests for ${drones} drones, dronescheduler 2 replicas on one Cosmos DB store`,
+        load: `100 concurrent requests, ${times} pickup times 2 h apart`,
+        fault: `contention: ${100 / times} requests per pickup time for ${drones} drones`,
+        recoveryMs: 0,
+      },
+      cluster,
+      client,
+      // Every request has a delivery record now (scheduled, or saying why not): the verdict
+      // is taken from the stores, the bookings read straight from the Cosmos DB containers.
+      async () => {
+        const accepted = [...client.log.accepted.values()];
+        audit = auditBookings(accepted, await deliveryRecords(cluster, accepted), await cluster.storedBookings());
+        return summarizeAudit(audit);
+      },
+    );
+    expect(submitted.every((id) => id !== undefined)).toBe(true);
+    expect(result.accepted).toBe(100);
+    expect(result.completed).toBe(result.accepted);
+    const { doubleBookings, unbacked, waitedWhileFree, unaccounted, scheduled } = audit as BookingAudit;
+    expect(doubleBookings, 'drones booked for two overlapping flights').toEqual([]);
+    expect(unbacked, 'scheduled deliveries whose drone does not hold their booking').toEqual([]);
+    expect(waitedWhileFree, 'requests waiting while a drone was free at their pickup time').toEqual([]);
+    expect(unaccounted, 'requests neither scheduled, nor waiting for a drone, nor rejected for want of one').toEqual([]);
+    // No more than the fleet can fly: one delivery per drone and pickup time.
+    expect(scheduled.length).toBeLessThanOrEqual(drones * times);
+    expect(scheduled.length).toBeGreaterThan(0);
   });
 });

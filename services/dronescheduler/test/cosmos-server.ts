@@ -159,9 +159,23 @@ export interface CosmosTarget {
   server: CosmosServer | undefined;
   /** Settings for a store in a database of its own. */
   settings(database?: string): CosmosSettings;
+  /** Creates an empty database (no containers yet). */
+  createDatabase(database: string): Promise<void>;
   /** Deletes a database (a test's clean-up). */
   dropDatabase(database: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A client as the adapter makes one: with the key when there is one, otherwise Microsoft
+ * Entra ID; through `agent` when given (a stand-in's certificate, trusted for this client only).
+ */
+export function cosmosClient(endpoint: string, key: string | undefined, agent?: Agent): CosmosClient {
+  return new CosmosClient({
+    endpoint,
+    ...(key ? { key } : { aadCredentials: new DefaultAzureCredential() }),
+    ...(agent ? { agent } : {}),
+  });
 }
 
 /** COSMOS_ENDPOINT (with COSMOS_KEY) when set; otherwise a server started in this process. */
@@ -171,12 +185,7 @@ export async function cosmosTarget(env: Record<string, string | undefined> = pro
   const endpoint = given ?? (server as CosmosServer).endpoint;
   const key = given ? env.COSMOS_KEY : STAND_IN_KEY;
   const agent = server ? new Agent({ ca: server.certificate, keepAlive: true }) : undefined;
-  // The adapter's own choice of credentials: the key when there is one, otherwise Microsoft Entra ID.
-  const admin = new CosmosClient({
-    endpoint,
-    ...(key ? { key } : { aadCredentials: new DefaultAzureCredential() }),
-    ...(agent ? { agent } : {}),
-  });
+  const admin = cosmosClient(endpoint, key, agent);
   return {
     description: given ? `COSMOS_ENDPOINT ${given}` : 'cosmosdb-server in this process',
     endpoint,
@@ -191,6 +200,9 @@ export async function cosmosTarget(env: Record<string, string | undefined> = pro
       COSMOS_MAX_RETRY_WAIT_SECONDS: 30,
       COSMOS_CONNECT_ATTEMPTS: 3,
     }),
+    createDatabase: async (database) => {
+      await admin.databases.create({ id: database });
+    },
     dropDatabase: async (database) => {
       await admin
         .database(database)

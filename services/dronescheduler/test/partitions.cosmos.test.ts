@@ -136,13 +136,32 @@ describe('many concurrent assignments over few drones, from several replicas', (
   });
   afterAll(() => target?.close());
 
+  const drones: Drone[] = ['a', 'b', 'c'].map((id) => ({
+    id,
+    base: north,
+    cruiseSpeedMph: 40,
+    payload: { maxSize: 'Medium', maxWeightKg: 10 },
+  }));
+
+  it('replicas starting at the same moment all start: the one that loses the race to create a container uses the winner', async () => {
+    const settings = target.settings();
+    // The database exists, so every replica goes straight to the containers: each reads one
+    // (404) before any has created it, and all but one get 409 for the create.
+    await target.createDatabase(settings.COSMOS_DATABASE);
+    const replicas = Array.from(
+      { length: 3 },
+      () => new CosmosSchedulerStore(settings, capturingLogger('dronescheduler').log, { agent: target.agent }),
+    );
+    try {
+      await Promise.all(replicas.map((store) => store.start(drones)));
+      expect((await (replicas[2] as CosmosSchedulerStore).drones()).map((state) => state.drone.id).sort()).toEqual(['a', 'b', 'c']);
+    } finally {
+      await target.dropDatabase(settings.COSMOS_DATABASE);
+      await Promise.all(replicas.map((store) => store.close()));
+    }
+  });
+
   it('never books a drone for two overlapping flights, and every accepted delivery holds exactly its one booking', async () => {
-    const drones: Drone[] = ['a', 'b', 'c'].map((id) => ({
-      id,
-      base: north,
-      cruiseSpeedMph: 40,
-      payload: { maxSize: 'Medium', maxWeightKg: 10 },
-    }));
     const settings = target.settings();
     // Three replicas: three clients of their own on one database.
     const replicas = Array.from(

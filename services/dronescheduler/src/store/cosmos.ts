@@ -78,6 +78,19 @@ export function translateCosmosError(error: unknown): unknown {
   return new Unavailable('The drone store cannot be reached; retry shortly.', 5);
 }
 
+/**
+ * The SDK's createIfNotExists reads, and creates on a 404: another replica starting at the same
+ * moment can create it in between, and then the create answers 409. What that replica created
+ * is what was wanted, so the conflict means done (without this a replica failed to start).
+ */
+async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+  }
+}
+
 type ChargeObserver = (operation: string, requestUnits: number) => void;
 
 export class CosmosSchedulerStore implements SchedulerStore {
@@ -123,13 +136,13 @@ export class CosmosSchedulerStore implements SchedulerStore {
   }
 
   async start(fleet: Drone[]): Promise<void> {
-    await connectWithRetry(() => this.client.databases.createIfNotExists({ id: this.settings.COSMOS_DATABASE }), {
+    await connectWithRetry(() => createIfMissing(() => this.client.databases.createIfNotExists({ id: this.settings.COSMOS_DATABASE })), {
       name: 'Cosmos DB',
       attempts: this.settings.COSMOS_CONNECT_ATTEMPTS,
       initialDelayMs: 1_000,
       log: this.log,
     });
-    for (const definition of Object.values(CONTAINERS)) await this.database.containers.createIfNotExists(definition);
+    for (const definition of Object.values(CONTAINERS)) await createIfMissing(() => this.database.containers.createIfNotExists(definition));
     for (const drone of fleet) await this.seed(drone);
   }
 
