@@ -103,8 +103,9 @@ same scenario fails: in two runs 58 requests were scheduled where the fleet can 
 longer held their booking (a later write had replaced it).
 
 The client behaves as the API asks clients to: a request that gets no answer or a \`5xx\`
-is retried with the same \`Idempotency-Key\`, so a retry can never create a second
-delivery.
+is retried with the same \`Idempotency-Key\` (so a retry can never create a second
+delivery), backing off to 2 s and never sooner than a \`Retry-After\` asks, for up to 60 s;
+a request still not accepted then counts as a client error.
 `;
 writeFileSync(fileURLToPath(new URL('../../docs/reliability.md', import.meta.url)), text);
 console.log(`docs/reliability.md: ${rows.length} scenarios, ${lost} lost`);
