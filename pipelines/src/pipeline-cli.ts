@@ -23,8 +23,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 await run('bash', ['.ci/docker-setup']);
 const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
 const commit = revision.slice(0, 12);
-// Results that load and fault runs write are no input to an image (.dockerignore leaves them out).
-const RUN_OUTPUTS = [':!loadtest/results', ':!resilience/results'];
+// What load and fault runs write (their results, and the report the fault suite regenerates)
+// is no input to an image (.dockerignore leaves it out).
+const RUN_OUTPUTS = [':!loadtest/results', ':!resilience/results', ':!docs/reliability.md'];
 const dirty = (await run('git', ['status', '--porcelain', '--', '.', ...RUN_OUTPUTS])).stdout.trim() !== '';
 const registry = await startRegistry();
 const keys = await throwAwayKeys();

@@ -105,7 +105,7 @@ export interface MongoServer {
 /** The MongoDB-protocol server: MONGODB_URL, or a FerretDB of the group's (FERRETDB_BIN or .tools/bin/ferretdb); undefined if neither. */
 export async function mongoServer(group: ProcessGroup): Promise<MongoServer | undefined> {
   const given = process.env.MONGODB_URL;
-  if (given) return { url: given, description: given.replace(/\/\/[^@]*@/, '//') };
+  if (given) return { url: given, description: `\`${given.replace(/\/\/[^@]*@/, '//')}\`` };
   const binary = process.env.FERRETDB_BIN ?? join(repository, '.tools/bin/ferretdb');
   if (!existsSync(binary)) return undefined;
   const dir = mkdtempSync(join(tmpdir(), 'fleet-ferretdb-'));

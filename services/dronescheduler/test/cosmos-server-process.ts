@@ -34,7 +34,7 @@ export async function cosmosServerProcess(
     const key = env.COSMOS_KEY;
     const trust = env.NODE_EXTRA_CA_CERTS;
     return {
-      description: `COSMOS_ENDPOINT ${given}`,
+      description: `\`COSMOS_ENDPOINT\` \`${given}\``,
       endpoint: given,
       environment: (database) => ({
         COSMOS_ENDPOINT: given,
