@@ -1,6 +1,7 @@
 // Where a delivery message is in the BullMQ queue, read straight from the queue's Redis
 // (the suite owns it): waiting, active, delayed, finished or absent, with its attempts and
 // last error. The reconciliation uses it to tell "still being worked on" from "stuck".
+import { bullmqPrefix } from '@dronedelivery/queue';
 import { Redis } from '@dronedelivery/redis';
 
 export type JobLocation = 'waiting' | 'prioritized' | 'active' | 'delayed' | 'completed' | 'failed' | 'absent';
@@ -31,8 +32,7 @@ export class QueueInspector {
   constructor(redisUrl: string, prefix: string, queueName = 'delivery-requests') {
     this.redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.on('error', () => {}); // the queue's Redis may be down in a scenario; inspect() then rejects
-    // The queue adapter's key layout: BullMQ prefix `{QUEUE_PREFIX}` (a hash tag), then the queue name.
-    this.base = `{${prefix}}:${queueName}`;
+    this.base = `${bullmqPrefix(prefix)}:${queueName}`;
   }
 
   /** The state of each delivery's message. One round of reads for the sets, one pipeline for the jobs. */

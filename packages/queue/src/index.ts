@@ -1,5 +1,5 @@
 // The delivery-request queue: a port, an in-memory adapter and a BullMQ-on-Redis adapter.
-export { BullmqQueue, type BullmqSettings } from './bullmq.ts';
+export { BullmqQueue, type BullmqSettings, bullmqPrefix } from './bullmq.ts';
 export { type QueueConfig, queueConfigSchema, selectQueue } from './config.ts';
 export { MemoryQueue } from './memory.ts';
 export {
