@@ -39,6 +39,13 @@ export const baseConfigSchema = z.object({
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /**
+ * The share of traces that start in a service and are recorded, when OTEL_TRACES_SAMPLER_ARG
+ * does not say: chosen from `pnpm bench`, where recording every trace cost more than a fifth
+ * of the gateway's throughput and this ratio costs little (loadtest/README.md).
+ */
+export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
+
+/**
  * What the telemetry preload (and the OpenTelemetry SDK under it) reads, before a service's
  * own configuration is parsed. Declared like any other setting so that deployment manifests
  * can be checked against it.
@@ -49,8 +56,12 @@ export const telemetryEnvironmentSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
   OTEL_RESOURCE_ATTRIBUTES: z.string().min(1).optional(),
-  /** How often metrics are exported, in ms (default 60000). */
-  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).optional(),
+  /** A sampler of the SDK's own (always_on, parentbased_always_off...); unset: parent-based with OTEL_TRACES_SAMPLER_ARG. */
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .optional(),
+  /** The share of new traces recorded, 0..1 (default DEFAULT_TRACE_SAMPLE_RATIO). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
   /** How long spans wait to be exported in a batch, in ms (default 5000). */
   OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(0).optional(),
   /** Azure Monitor (Application Insights); from a Secret or Key Vault. */

@@ -5,8 +5,9 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import underPressure from '@fastify/under-pressure';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AccessLog } from './access-log.ts';
 import type { BaseConfig } from './config.ts';
 import { Health } from './health.ts';
 import { installJsonBodyParser } from './json-body.ts';
@@ -103,7 +104,7 @@ export async function createServer(options: ServerOptions): Promise<ServiceInsta
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    logController: new LogController({ disableRequestLogging: (request) => OPERATIONAL_ROUTES.includes(request.url) }),
+    logController: new AccessLog({ disableRequestLogging: (request) => OPERATIONAL_ROUTES.includes(request.url) }),
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // Fastify's own answers for these are plain JSON; the kit answers them as problems.
     return503OnClosing: false,

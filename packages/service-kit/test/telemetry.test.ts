@@ -73,6 +73,18 @@ afterAll(async () => {
 });
 
 describe('telemetry preload (child process, OTLP to a local receiver)', () => {
+  const unsampledTraceId = '0af7651916cd43dd8448eb211c80319c';
+
+  it("follows the caller's decision not to record: the trace id still crosses the call and reaches the logs", async () => {
+    const response = await fetch(`${base}/hop`, { headers: { traceparent: `00-${unsampledTraceId}-b7ad6b7169203331-00` } });
+    expect(response.status).toBe(200);
+    const { traceparent } = (await response.json()) as { traceparent: string };
+    expect(traceparent).toMatch(new RegExp(`^00-${unsampledTraceId}-[0-9a-f]{16}-00$`));
+    const logged = service.lines.filter((line) => line.trace_id === unsampledTraceId);
+    expect(logged.map((line) => line.msg)).toEqual(expect.arrayContaining(['hop calling leaf', 'leaf reached']));
+    // Whether anything of it was exported is known once the process has flushed: see below.
+  });
+
   it('propagates one trace across an outbound call, logs its ids, and exports the spans', async () => {
     const incomingTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const response = await fetch(`${base}/hop`, { headers: { traceparent: `00-${incomingTraceId}-00f067aa0ba902b7-01` } });
@@ -81,7 +93,9 @@ describe('telemetry preload (child process, OTLP to a local receiver)', () => {
     // The leaf saw W3C trace context continuing the caller's trace.
     expect(traceparent).toMatch(new RegExp(`^00-${incomingTraceId}-[0-9a-f]{16}-01$`));
 
-    const logged = service.lines.filter((line) => line.msg === 'hop calling leaf' || line.msg === 'leaf reached');
+    const logged = service.lines.filter(
+      (line) => line.trace_id !== unsampledTraceId && (line.msg === 'hop calling leaf' || line.msg === 'leaf reached'),
+    );
     expect(logged).toHaveLength(2);
     for (const line of logged) expect(line.trace_id).toBe(incomingTraceId);
 
@@ -96,6 +110,8 @@ describe('telemetry preload (child process, OTLP to a local receiver)', () => {
     // The leaf's server span is a child of the outbound client span.
     const leafParent = traceparent.split('-')[2];
     expect(clientSpans.map((span) => span.spanId)).toContain(leafParent);
+    // The caller had decided not to record its trace, so no span of it was exported.
+    expect(spans.filter((span) => span.traceId === unsampledTraceId)).toEqual([]);
   });
 });
 
