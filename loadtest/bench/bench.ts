@@ -1,19 +1,28 @@
-// `pnpm bench`: one run, one load generator, side by side on this machine: the bare node:http
-// ceiling, the service kit's hello route, ingestion direct and through the gateway, and the
-// end-to-end rate of completed deliveries. Prints a table; writes loadtest/results/bench.{json,md}.
-//   node loadtest/bench/bench.ts   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=2 BENCH_CONNECTIONS=50 BENCH_UNLOADED_SECONDS=3
-//   BENCH_E2E_REQUESTS=3000 BENCH_E2E_WARMUP_REQUESTS=300 BENCH_E2E_CONCURRENCY="8 32"   BENCH_PROFILE=1: profile the gateway too
+// `pnpm bench`: the system as users run it, measured in one run with one load generator
+// against the bare node:http ceiling on the same machine. Every unit runs with production
+// defaults (production.ts); the telemetry variants beside them only show what telemetry costs.
+// Prints the goals table; writes loadtest/results/bench.{json,md}.
+//   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=2 BENCH_REPEATS=3 BENCH_CONNECTIONS=50 BENCH_UNLOADED_SECONDS=5
+//   BENCH_E2E_REQUESTS=3000 BENCH_E2E_WARMUP_REQUESTS=300 BENCH_WORKFLOW_CONCURRENCY=32
+//   BENCH_PROFILE=1: the gateway under --cpu-prof as well
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
-import { type RequestPathCase, runEndToEndCase, runRequestPathCase } from './cases.ts';
+import {
+  type Collected,
+  measureReadOverhead,
+  measureReplicaStarts,
+  type RequestPathCase,
+  runEndToEndCase,
+  runRequestPathCase,
+} from './cases.ts';
+import { runAs, TELEMETRY_LABEL, type Telemetry } from './production.ts';
 import { type ProfileSummary, readNewestProfile, summariseProfile } from './profile.ts';
 import {
   type BenchReport,
-  buildReport,
   type CaseResult,
   CEILING,
   consoleReport,
@@ -21,10 +30,10 @@ import {
   type Machine,
   markdownReport,
   type ProfileRun,
-  type RssSample,
+  type ReadOverhead,
   type Settings,
 } from './report.ts';
-import { startBareHello, startGatewayToIngestion, startIngestion, startKitHello, startRedis } from './targets.ts';
+import { startBareHello, startEmbedded, startGatewayToIngestion, startSeparateSystem } from './targets.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
@@ -39,22 +48,29 @@ const settings: Settings = {
   connections: numberFrom('BENCH_CONNECTIONS', 50),
   seconds: numberFrom('BENCH_SECONDS', 10),
   warmupSeconds: numberFrom('BENCH_WARMUP_SECONDS', 2),
-  idleSeconds: 2,
-  unloadedSeconds: numberFrom('BENCH_UNLOADED_SECONDS', 3),
+  repeats: Math.max(1, numberFrom('BENCH_REPEATS', 3)),
+  idleSeconds: 3,
+  unloadedSeconds: numberFrom('BENCH_UNLOADED_SECONDS', 5),
   e2eRequests: numberFrom('BENCH_E2E_REQUESTS', 3000),
   e2eWarmupRequests: numberFrom('BENCH_E2E_WARMUP_REQUESTS', 300),
   e2eConnections: 20,
-  e2eConcurrencies: (process.env.BENCH_E2E_CONCURRENCY ?? '8 32').trim().split(/\s+/).map(Number),
+  workflowConcurrency: numberFrom('BENCH_WORKFLOW_CONCURRENCY', 32),
   profile: process.env.BENCH_PROFILE === '1',
 };
+
+const CONFIGURATION =
+  'each unit runs from its sources with the telemetry preload (`node --import @dronedelivery/service-kit/telemetry`), NODE_ENV=production, ' +
+  'LOG_LEVEL=info (one line per request, to a file), traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in ' +
+  'in the bench process; load through the gateway with a customer token (HS256), its rate limit counted in Redis (the limit lifted: the load is one caller); ' +
+  "BullMQ on a private redis-server with AOF (appendfsync everysec); the services' stores in memory. Embedded: the whole system in one process, " +
+  'as `npm start` runs it, with the same settings and its in-memory queue.';
 
 function machine(): Machine {
   let redis = 'redis-server not found';
   try {
-    redis = /v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ?? 'redis-server';
-    redis = `Redis ${redis}`;
+    redis = `Redis ${/v=(\S+)/.exec(execFileSync('redis-server', ['--version'], { encoding: 'utf8' }))?.[1] ?? ''}`.trim();
   } catch {
-    // Reported as missing; the Redis cases will fail and say why.
+    // Reported as missing; the Redis cases fail and say why.
   }
   return {
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
@@ -66,86 +82,121 @@ function machine(): Machine {
   };
 }
 
+const gatewayCase = (telemetry: Telemetry): RequestPathCase => ({
+  id:
+    telemetry === 'default'
+      ? 'gateway'
+      : `gateway-telemetry-${telemetry === 'off' ? 'off' : 'every-trace'}`.replace('telemetry-every', 'every'),
+  name: 'POST a delivery request: gateway → ingestion → BullMQ, separate processes',
+  configuration: TELEMETRY_LABEL[telemetry],
+  start: async (group) => startGatewayToIngestion(group, await runAs(group, telemetry)),
+});
+
 const requestPathCases: RequestPathCase[] = [
-  { id: CEILING, name: 'bare node:http hello', start: startBareHello },
-  { id: 'kit', name: 'service-kit hello route', start: startKitHello },
+  { id: CEILING, name: 'bare node:http hello (the ceiling)', configuration: 'GET /hello, nothing else', start: startBareHello },
+  gatewayCase('default'),
+  gatewayCase('off'),
+  gatewayCase('every-trace'),
   {
-    id: 'ingestion',
-    name: 'ingestion, direct',
-    start: async (group) => startIngestion(group, await startRedis(group)),
-    unloaded: true,
-  },
-  {
-    id: 'gateway',
-    name: 'ingestion through the gateway',
-    start: async (group) => startGatewayToIngestion(group, await startRedis(group)),
-    unloaded: true,
+    id: 'embedded',
+    name: 'POST a delivery request through the gateway, embedded (`npm start`)',
+    configuration: TELEMETRY_LABEL.default,
+    startedAs: 'embedded system',
+    start: async (group) => startEmbedded(group, await runAs(group)),
   },
 ];
 
-/**
- * The through-gateway case once more, the gateway under --cpu-prof. The profile is written when
- * the gateway exits, so it is stopped gracefully after the load and its profile summarised then.
- */
-async function profileGateway(group: ProcessGroup): Promise<ProfileRun> {
+/** The gateway case once more, the gateway under --cpu-prof; the profile is written as it exits. */
+async function profileGateway(group: ProcessGroup, collected: Collected): Promise<ProfileRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cpuprofile-'));
   let summary: ProfileSummary | undefined;
   const run = await runRequestPathCase(
     group,
     {
+      ...gatewayCase('default'),
       id: 'gateway-profiled',
-      name: 'ingestion through the gateway (gateway under --cpu-prof)',
       start: async (g) => {
         g.defer(() => rmSync(dir, { recursive: true, force: true }));
-        return startGatewayToIngestion(g, await startRedis(g), ['--cpu-prof', '--cpu-prof-dir', dir]);
+        return startGatewayToIngestion(g, await runAs(g), ['--cpu-prof', '--cpu-prof-dir', dir]);
       },
       afterLoad: async (target) => {
-        // The gateway: it writes its profile as it exits (it was given 30 s for that).
         await target.processes[0]?.stop();
-        summary = summariseProfile(readNewestProfile(dir), { top: 15, root: repoRoot });
+        summary = summariseProfile(readNewestProfile(dir), { top: 20, root: repoRoot });
       },
     },
-    settings,
-    undefined,
+    { ...settings, repeats: 1 },
+    collected,
   );
   return summary ? { case: run, summary } : { case: run, error: run.error ?? 'no profile' };
 }
 
 // Whatever the group still runs is killed if the bench exits or is interrupted.
 const group = new ProcessGroup();
-
 const started = performance.now();
 const cases: CaseResult[] = [];
-const rss: RssSample[] = [];
+const collected: Collected = { memory: [], starts: [] };
+let readOverhead: ReadOverhead | undefined;
 let profile: ProfileRun | undefined;
 const progress = (text: string) =>
-  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 try {
   for (const spec of requestPathCases) {
-    progress(spec.name);
-    cases.push(await runRequestPathCase(group, spec, settings, rss));
+    progress(`${spec.name} · ${spec.configuration}`);
+    cases.push(await runRequestPathCase(group, spec, settings, collected));
   }
-  for (const concurrency of settings.e2eConcurrencies) {
-    progress(`end to end, workflow concurrency ${concurrency}`);
-    cases.push(await runEndToEndCase(group, concurrency, settings, rss));
-  }
+  progress('end to end, separate processes; then the gateway overhead on a read and each unit starting alone');
+  cases.push(
+    await runEndToEndCase(
+      group,
+      {
+        id: 'e2e',
+        name: 'completed deliveries end to end, separate processes',
+        configuration: TELEMETRY_LABEL.default,
+        start: async (g) => startSeparateSystem(g, await runAs(g), settings.workflowConcurrency),
+        afterLoad: async (system) => {
+          readOverhead = await measureReadOverhead(system, settings.unloadedSeconds);
+          await measureReplicaStarts(system, 'e2e', settings.idleSeconds, collected);
+        },
+      },
+      settings,
+      collected,
+    ),
+  );
+  progress('end to end, embedded');
+  cases.push(
+    await runEndToEndCase(
+      group,
+      {
+        id: 'e2e-embedded',
+        name: 'completed deliveries end to end, embedded (`npm start`)',
+        configuration: TELEMETRY_LABEL.default,
+        startedAs: 'embedded system',
+        start: async (g) => startEmbedded(g, await runAs(g), settings.workflowConcurrency),
+      },
+      settings,
+      collected,
+    ),
+  );
   if (settings.profile) {
-    progress('ingestion through the gateway, gateway under --cpu-prof');
-    profile = await profileGateway(group);
+    progress('the gateway under --cpu-prof');
+    profile = await profileGateway(group, { memory: [], starts: [] });
   }
 } finally {
   await group.stopAll();
 }
 progress('done');
 
-const report: BenchReport = buildReport({
+const report: BenchReport = {
   date: new Date().toISOString(),
   machine: machine(),
   settings,
+  configuration: CONFIGURATION,
   cases,
-  rss,
+  memory: collected.memory,
+  starts: collected.starts,
+  ...(readOverhead ? { readOverhead } : {}),
   ...(profile ? { profile } : {}),
-});
+};
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, 'bench.json'), jsonReport(report));
 writeFileSync(join(resultsDir, 'bench.md'), markdownReport(report));

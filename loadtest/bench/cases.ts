@@ -1,86 +1,83 @@
-// One bench case from start to stop: start its processes, let them idle and read their
-// memory, drive them (warm-up, then the measured run), stop everything the case started.
-// A case that fails is recorded as failed; the run goes on with the next one.
+// The bench's cases from start to stop: start what a case drives, read its idle memory, drive
+// it (a warm-up, then BENCH_REPEATS measured runs on the same processes), read its memory
+// again, stop everything it started. A case that fails is recorded as failed; the run goes on.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { deliveryRoutes, gatewayRoutes, ORIGINAL_SAMPLE, pathOf } from '@dronedelivery/contracts';
+import { type Caller, identityHeaders } from '@dronedelivery/service-kit';
 import type { ProcessGroup, RunningProcess } from '@dronedelivery/service-kit/testing';
 import { type LoadResult, runLoad } from '../src/measure.ts';
-import { runEndToEnd } from './end-to-end.ts';
+import { type EndToEndResult, runEndToEnd } from './end-to-end.ts';
 import { cpuSnapshot, foreignBusyPercent, residentMemory } from './measures.ts';
-import type { CaseResult, RssSample, Settings } from './report.ts';
-import { startPipeline, startRedis, type Target } from './targets.ts';
-
-const loadOn = (target: Target, connections: number) => ({
-  url: target.url,
-  requests: target.requests,
-  connections,
-  ...(target.headers ? { headers: target.headers } : {}),
-});
-
-/**
- * The same load for every request-path case: warm-up, then the measured run, during which
- * the share of the machine busy with other work is measured too.
- */
-export async function driveTarget(
-  target: Target,
-  settings: Pick<Settings, 'connections' | 'warmupSeconds' | 'seconds'>,
-): Promise<{ load: LoadResult; foreignBusyPercent?: number }> {
-  const load = loadOn(target, settings.connections);
-  if (settings.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: settings.warmupSeconds });
-  const before = cpuSnapshot();
-  const result = await runLoad({ ...load, durationSeconds: settings.seconds });
-  return withForeign({ load: result }, foreignBusyPercent(before, cpuSnapshot()));
-}
-
-const withForeign = <T extends object>(value: T, foreign: number | undefined): T & { foreignBusyPercent?: number } =>
-  foreign === undefined ? value : { ...value, foreignBusyPercent: foreign };
-
-/** Lets the processes settle for `idleSeconds`, then reads each one's RSS. */
-async function idleMemory(caseId: string, processes: RunningProcess[], idleSeconds: number): Promise<RssSample[]> {
-  await sleep(idleSeconds * 1000);
-  return processes.map(({ name, pid }) => ({ process: name, caseId, pid, ...residentMemory(pid) }));
-}
+import type { CaseResult, MemorySample, ReadOverhead, RunFigures, Settings, StartSample } from './report.ts';
+import type { SeparateSystem, SystemTarget, Target } from './targets.ts';
 
 const failure = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-export interface RequestPathCase {
-  id: string;
-  name: string;
-  start: (group: ProcessGroup) => Promise<Target>;
-  /** Also measure with one connection after the main run: latency without queueing. */
-  unloaded?: boolean;
-  /** Runs before the processes are stopped (e.g. to stop the profiled one gracefully first). */
-  afterLoad?: (target: Target) => Promise<void>;
+const figuresOf = (load: LoadResult): RunFigures => ({
+  throughput: load.throughput,
+  p50Ms: load.latencyMs.p50,
+  p99Ms: load.latencyMs.p99,
+  errors: load.failedChecks + load.errors,
+});
+
+/** What the bench collects besides the cases' own figures. */
+export interface Collected {
+  memory: MemorySample[];
+  starts: StartSample[];
 }
 
-export async function runRequestPathCase(
+/** Each process's memory now. */
+export function memoryOf(caseId: string, when: MemorySample['when'], processes: RunningProcess[]): MemorySample[] {
+  return processes.map(({ name, pid }) => ({ process: name, caseId, when, ...(pid === undefined ? {} : residentMemory(pid)) }));
+}
+
+const loadOn = (target: Target, connections: number, durationSeconds: number) => ({
+  url: target.url,
+  requests: target.requests,
+  connections,
+  durationSeconds,
+  ...(target.headers ? { headers: target.headers } : {}),
+});
+
+/** A warm-up, then `repeats` measured runs, with how busy the machine was with other work meanwhile. */
+async function driveRepeatedly(target: Target, settings: Settings): Promise<{ runs: RunFigures[]; foreignBusyPercent?: number }> {
+  if (settings.warmupSeconds > 0) await runLoad(loadOn(target, settings.connections, settings.warmupSeconds));
+  const before = cpuSnapshot();
+  const runs: RunFigures[] = [];
+  for (let i = 0; i < settings.repeats; i += 1) runs.push(figuresOf(await runLoad(loadOn(target, settings.connections, settings.seconds))));
+  const foreign = foreignBusyPercent(before, cpuSnapshot());
+  return foreign === undefined ? { runs } : { runs, foreignBusyPercent: foreign };
+}
+
+export interface RequestPathCase<T extends Target = Target> {
+  id: string;
+  name: string;
+  /** How its units run (production defaults, or a labelled variant). */
+  configuration: string;
+  start: (group: ProcessGroup) => Promise<T>;
+  /** Also recorded: how long the target took to become ready (a system started as one process). */
+  startedAs?: string;
+  /** Runs after the measured runs, before the processes are stopped. */
+  afterLoad?: (target: T) => Promise<void>;
+}
+
+export async function runRequestPathCase<T extends Target>(
   group: ProcessGroup,
-  spec: RequestPathCase,
+  spec: RequestPathCase<T>,
   settings: Settings,
-  rss: RssSample[] | undefined,
+  collected: Collected,
 ): Promise<CaseResult> {
-  const base = { id: spec.id, name: spec.name, unit: 'requests/s' as const };
+  const base = { id: spec.id, name: spec.name, configuration: spec.configuration, unit: 'requests/s' as const, runs: [] };
   try {
     const target = await spec.start(group);
-    const memory = await idleMemory(spec.id, target.processes, settings.idleSeconds);
-    rss?.push(...memory);
-    const { load, foreignBusyPercent } = await driveTarget(target, settings);
-    const unloaded =
-      spec.unloaded && settings.unloadedSeconds > 0
-        ? await runLoad({ ...loadOn(target, 1), durationSeconds: settings.unloadedSeconds })
-        : undefined;
+    if (spec.startedAs && 'readyMs' in target)
+      collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: (target as unknown as SystemTarget).readyMs });
+    await sleep(settings.idleSeconds * 1000);
+    collected.memory.push(...memoryOf(spec.id, 'idle', target.processes));
+    const driven = await driveRepeatedly(target, settings);
+    collected.memory.push(...memoryOf(spec.id, 'after load', target.processes));
     await spec.afterLoad?.(target);
-    return withForeign(
-      {
-        ...base,
-        throughput: load.throughput,
-        p50Ms: load.latencyMs.p50,
-        p99Ms: load.latencyMs.p99,
-        errors: load.failedChecks + load.errors,
-        load,
-        ...(unloaded ? { unloaded } : {}),
-      },
-      foreignBusyPercent,
-    );
+    return { ...base, ...driven };
   } catch (error) {
     return { ...base, error: failure(error) };
   } finally {
@@ -88,37 +85,113 @@ export async function runRequestPathCase(
   }
 }
 
-export async function runEndToEndCase(group: ProcessGroup, concurrency: number, settings: Settings, rss: RssSample[]): Promise<CaseResult> {
-  const base = {
-    id: `e2e-${concurrency}`,
-    name: `end to end, workflow concurrency ${concurrency}`,
-    unit: 'completed deliveries/s' as const,
-  };
+export interface EndToEndCase<T extends SystemTarget> {
+  id: string;
+  name: string;
+  configuration: string;
+  start: (group: ProcessGroup) => Promise<T>;
+  startedAs?: string;
+  /** Runs after the measured runs (reads, replicas...), before the processes are stopped. */
+  afterLoad?: (target: T) => Promise<void>;
+}
+
+/** Completed deliveries/s: `repeats` runs of `e2eRequests` delivery requests through the gateway, each timed until all are scheduled. */
+export async function runEndToEndCase<T extends SystemTarget>(
+  group: ProcessGroup,
+  spec: EndToEndCase<T>,
+  settings: Settings,
+  collected: Collected,
+): Promise<CaseResult> {
+  const base = { id: spec.id, name: spec.name, configuration: spec.configuration, unit: 'completed deliveries/s' as const, runs: [] };
   try {
-    const pipeline = await startPipeline(group, await startRedis(group), concurrency);
-    rss.push(...(await idleMemory(base.id, pipeline.processes, settings.idleSeconds)));
-    const before = cpuSnapshot();
-    const result = await runEndToEnd({
-      ingestionUrl: pipeline.ingestionUrl,
-      workflowUrl: pipeline.workflowUrl,
-      requests: settings.e2eRequests,
-      warmupRequests: settings.e2eWarmupRequests,
+    const system = await spec.start(group);
+    if (spec.startedAs) collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: system.readyMs });
+    await sleep(settings.idleSeconds * 1000);
+    collected.memory.push(...memoryOf(spec.id, 'idle', system.processes));
+    const numbering = { next: 0, firstPickup: Date.now() + 3_600_000 };
+    const options = {
+      url: system.url,
+      headers: system.headers ?? {},
+      ownerId: ORIGINAL_SAMPLE.ownerId,
+      workflowUrl: system.workflowUrl,
+      numbering,
       connections: settings.e2eConnections,
-    });
-    return withForeign(
-      {
-        ...base,
-        throughput: result.completedPerSecond,
-        p50Ms: result.ingestionP50Ms,
-        p99Ms: result.ingestionP99Ms,
-        errors: result.rejected,
-        endToEnd: result,
-      },
-      foreignBusyPercent(before, cpuSnapshot()),
-    );
+    };
+    await runEndToEnd({ ...options, requests: settings.e2eWarmupRequests, warmupRequests: 0 });
+    const before = cpuSnapshot();
+    const results: EndToEndResult[] = [];
+    for (let i = 0; i < settings.repeats; i += 1)
+      results.push(await runEndToEnd({ ...options, requests: settings.e2eRequests, warmupRequests: 0 }));
+    const foreign = foreignBusyPercent(before, cpuSnapshot());
+    collected.memory.push(...memoryOf(spec.id, 'after load', system.processes));
+    await spec.afterLoad?.(system);
+    return {
+      ...base,
+      runs: results.map((r) => ({ throughput: r.completedPerSecond, p50Ms: r.requestP50Ms, p99Ms: r.requestP99Ms, errors: r.rejected })),
+      endToEnd: results,
+      ...(foreign === undefined ? {} : { foreignBusyPercent: foreign }),
+    };
   } catch (error) {
     return { ...base, error: failure(error) };
   } finally {
     await group.stopAll();
+  }
+}
+
+/** The sample's owner, as the gateway forwards a customer of that owner to the services. */
+const SAMPLE_CUSTOMER: Caller = {
+  subject: `dev-${ORIGINAL_SAMPLE.ownerId}`,
+  roles: new Set(['customer']),
+  ownerId: ORIGINAL_SAMPLE.ownerId,
+};
+
+/**
+ * What the gateway adds to one read: a delivery's status over one connection (no queueing)
+ * through the gateway, and straight from the delivery service with the identity the gateway
+ * would forward — the one upstream call the gateway makes for it.
+ */
+export async function measureReadOverhead(system: SystemTarget, seconds: number): Promise<ReadOverhead> {
+  const accepted = await fetch(`${system.url}${gatewayRoutes.requestDelivery.url}`, {
+    method: 'POST',
+    headers: { ...system.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...ORIGINAL_SAMPLE, pickupTime: new Date(Date.now() + 7_200_000).toISOString() }),
+  });
+  if (accepted.status !== 202) throw new Error(`the delivery to read was not accepted: ${accepted.status} ${await accepted.text()}`);
+  const { deliveryId } = (await accepted.json()) as { deliveryId: string };
+  const direct = {
+    url: system.urls.delivery,
+    path: pathOf(deliveryRoutes.status, { id: deliveryId }),
+    headers: identityHeaders(SAMPLE_CUSTOMER),
+  };
+  for (const deadline = Date.now() + 30_000; (await fetch(`${direct.url}${direct.path}`, { headers: direct.headers })).status !== 200; ) {
+    if (Date.now() > deadline) throw new Error(`delivery ${deliveryId} never reached the delivery service`);
+    await sleep(50);
+  }
+  const read = async (url: string, path: string, headers: Record<string, string>) => {
+    const load = { url, requests: [{ method: 'GET' as const, path }], headers, connections: 1, durationSeconds: 1 };
+    await runLoad(load);
+    return runLoad({ ...load, durationSeconds: seconds });
+  };
+  const viaGateway = await read(system.url, pathOf(gatewayRoutes.deliveryStatus, { id: deliveryId }), system.headers ?? {});
+  const straight = await read(direct.url, direct.path, direct.headers);
+  if (viaGateway.failedChecks + viaGateway.errors + straight.failedChecks + straight.errors > 0)
+    throw new Error('a status read failed while measuring the gateway overhead');
+  return {
+    directP50Ms: straight.latencyMs.p50,
+    gatewayP50Ms: viaGateway.latencyMs.p50,
+    directP99Ms: straight.latencyMs.p99,
+    gatewayP99Ms: viaGateway.latencyMs.p99,
+    addedP50Ms: Math.round((viaGateway.latencyMs.p50 - straight.latencyMs.p50) * 100) / 100,
+  };
+}
+
+/** Each unit's start as its own process (a replica joining the running system): spawn → ready, and its idle memory. */
+export async function measureReplicaStarts(system: SeparateSystem, caseId: string, idleSeconds: number, collected: Collected) {
+  for (const name of Object.keys(system.urls) as (keyof SeparateSystem['urls'])[]) {
+    const { replica, readyMs } = await system.startReplica(name);
+    collected.starts.push({ unit: name, caseId, readyMs });
+    await sleep(idleSeconds * 1000);
+    collected.memory.push(...memoryOf(caseId, 'replica idle', [replica]).map((sample) => ({ ...sample, process: name })));
+    await replica.stop();
   }
 }

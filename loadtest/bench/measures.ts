@@ -1,5 +1,5 @@
 // What the bench reads from /proc about its processes and the machine: resident memory while
-// a process is idle, and how busy the machine was with work outside the bench's process tree.
+// a process is idle (RSS, its anonymous part, PSS), and how busy the machine was with work outside the bench's process tree.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** A "<field>: <n> kB" line of a /proc/<pid>/status text, in kB (undefined if absent, as for a zombie). */
@@ -8,18 +8,36 @@ export function statusKb(status: string, field: 'VmRSS' | 'RssAnon' | 'RssFile')
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/**
- * Resident memory of a live process in MB of 1024 kB, or undefined once it is gone: all of it
- * (VmRSS), and the anonymous part (RssAnon: heaps and stacks, not the shared pages of the node binary).
- */
-export function residentMemory(pid: number): { rssMb: number; anonMb?: number } | undefined {
+/** The "Pss:" line of a /proc/<pid>/smaps_rollup text, in kB. */
+export function pssKb(smapsRollup: string): number | undefined {
+  const match = /^Pss:\s+(\d+)\s+kB$/m.exec(smapsRollup);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export interface ResidentMemory {
+  /** VmRSS: every page resident, the node binary's shared ones included. */
+  rssMb: number;
+  /** RssAnon: heaps and stacks, the process's own memory. */
+  anonMb?: number;
+  /** PSS: its own pages plus its share of the pages it shares with other processes. */
+  pssMb?: number;
+}
+
+/** Resident memory of a live process in MB of 1024 kB, or undefined once it is gone. */
+export function residentMemory(pid: number): ResidentMemory | undefined {
   const mb = (kb: number) => Math.round((kb / 1024) * 10) / 10;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const rss = statusKb(status, 'VmRSS');
-    const anon = statusKb(status, 'RssAnon');
     if (rss === undefined) return undefined;
-    return anon === undefined ? { rssMb: mb(rss) } : { rssMb: mb(rss), anonMb: mb(anon) };
+    const anon = statusKb(status, 'RssAnon');
+    let pss: number | undefined;
+    try {
+      pss = pssKb(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    } catch {
+      pss = undefined; // an older kernel
+    }
+    return { rssMb: mb(rss), ...(anon === undefined ? {} : { anonMb: mb(anon) }), ...(pss === undefined ? {} : { pssMb: mb(pss) }) };
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
-// The bench's results as data, and that data as a console table, a markdown report and JSON.
-// Pure functions only (ratios to the ceiling, gateway overhead, idle memory), so they are tested.
-import type { LoadResult } from '../src/measure.ts';
+// The bench's results as data, and that data as a console summary, a markdown report and JSON.
+// Pure functions only (spreads over repeats, ratios to the ceiling, the goals, telemetry's
+// cost, memory per process), so they are tested.
 import type { EndToEndResult } from './end-to-end.ts';
 import type { ProfileSummary } from './profile.ts';
 
@@ -17,57 +17,66 @@ export interface Settings {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** Measured runs per case: the report gives min, median and max. */
+  repeats: number;
   idleSeconds: number;
-  /** The one-connection run of the gateway-overhead pair. */
+  /** The one-connection reads of the gateway-overhead pair. */
   unloadedSeconds: number;
   e2eRequests: number;
   e2eWarmupRequests: number;
   e2eConnections: number;
-  e2eConcurrencies: number[];
+  workflowConcurrency: number;
   profile: boolean;
 }
 
+export interface RunFigures {
+  throughput: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses that failed the check plus requests without a response. */
+  errors: number;
+}
+
 export interface CaseResult {
-  /** "ceiling", "kit", "ingestion", "gateway", "e2e-8"... */
+  /** "ceiling", "gateway", "gateway-telemetry-off", "embedded", "e2e", "e2e-embedded"... */
   id: string;
   name: string;
+  /** How its units ran: production defaults, or the labelled variant. */
+  configuration: string;
   /** What `throughput` counts. */
   unit: 'requests/s' | 'completed deliveries/s';
-  throughput?: number;
-  p50Ms?: number;
-  p99Ms?: number;
-  /** Responses that failed the check plus requests without a response. */
-  errors?: number;
+  runs: RunFigures[];
   /** Share of the whole machine (%) busy with work outside the bench's processes while it was measured. */
   foreignBusyPercent?: number;
-  load?: LoadResult;
-  /** The same requests over one connection: latency without queueing. */
-  unloaded?: LoadResult;
-  endToEnd?: EndToEndResult;
+  endToEnd?: EndToEndResult[];
   /** Set when the case could not be measured. */
   error?: string;
 }
 
-export interface RssSample {
+export interface MemorySample {
   process: string;
   caseId: string;
-  pid: number | undefined;
-  /** VmRSS in MB of 1024 kB; absent if it could not be read. */
+  /** Idle after start, after the case's load, or a replica started alone into a running system. */
+  when: 'idle' | 'after load' | 'replica idle';
   rssMb?: number;
-  /** RssAnon: the process's own memory, without the file-backed pages (the node binary) shared with others. */
   anonMb?: number;
+  pssMb?: number;
 }
 
-export interface GatewayOverhead {
-  /** Through the gateway minus direct, in ms, at saturation. */
-  p50Ms: number;
-  p99Ms: number;
-  /** The same over one connection: what the gateway adds to one request's latency, without queueing. */
-  unloadedP50Ms?: number;
-  /** 1/throughput through the gateway minus 1/throughput direct: machine time each request adds, in µs. */
-  perRequestUs: number;
-  /** Throughput through the gateway / direct. */
-  throughputRatio: number;
+export interface StartSample {
+  /** A unit's name, or "embedded system". */
+  unit: string;
+  caseId: string;
+  /** From spawn to its first ready answer. */
+  readyMs: number;
+}
+
+export interface ReadOverhead {
+  directP50Ms: number;
+  gatewayP50Ms: number;
+  directP99Ms: number;
+  gatewayP99Ms: number;
+  addedP50Ms: number;
 }
 
 export interface ProfileRun {
@@ -80,84 +89,180 @@ export interface BenchReport {
   date: string;
   machine: Machine;
   settings: Settings;
+  /** What "production defaults" means in this run, word for word. */
+  configuration: string;
   cases: CaseResult[];
-  /** Case id → its throughput / the ceiling's. */
-  ratios: Record<string, number>;
-  gatewayOverhead?: GatewayOverhead;
-  rss: RssSample[];
-  rssTargetMb: number;
+  memory: MemorySample[];
+  starts: StartSample[];
+  readOverhead?: ReadOverhead;
   profile?: ProfileRun;
 }
 
 export const CEILING = 'ceiling';
-export const RSS_TARGET_MB = 60;
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
-const measured = (c: CaseResult | undefined): c is CaseResult & { throughput: number } =>
-  c !== undefined && c.error === undefined && c.throughput !== undefined && c.throughput > 0;
 
-/** Each measured case's throughput divided by the ceiling's (the bare node:http server). */
-export function ratiosToCeiling(cases: CaseResult[], ceilingId = CEILING): Record<string, number> {
-  const ceiling = cases.find((c) => c.id === ceilingId);
-  if (!measured(ceiling)) return {};
-  return Object.fromEntries(cases.filter(measured).map((c) => [c.id, round(c.throughput / ceiling.throughput, 4)]));
+/** Min, median (the middle one, or the mean of the middle two) and max; undefined for none. */
+export function spread(values: number[]): Spread | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median =
+    sorted.length % 2 ? (sorted[Math.floor(middle)] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return { min: sorted[0] as number, median, max: sorted.at(-1) as number };
 }
 
-/** What going through the gateway adds to the same request sent straight to the service. */
-export function gatewayOverhead(direct: CaseResult | undefined, through: CaseResult | undefined): GatewayOverhead | undefined {
-  if (!measured(direct) || !measured(through)) return undefined;
-  const unloaded = direct.unloaded && through.unloaded ? through.unloaded.latencyMs.p50 - direct.unloaded.latencyMs.p50 : undefined;
-  return {
-    p50Ms: round((through.p50Ms ?? 0) - (direct.p50Ms ?? 0), 2),
-    p99Ms: round((through.p99Ms ?? 0) - (direct.p99Ms ?? 0), 2),
-    ...(unloaded === undefined ? {} : { unloadedP50Ms: round(unloaded, 2) }),
-    perRequestUs: round(1e6 / through.throughput - 1e6 / direct.throughput, 1),
-    throughputRatio: round(through.throughput / direct.throughput, 4),
-  };
+const measured = (c: CaseResult | undefined): c is CaseResult => c !== undefined && c.error === undefined && c.runs.length > 0;
+export const throughputOf = (c: CaseResult | undefined) => (measured(c) ? spread(c.runs.map((run) => run.throughput)) : undefined);
+export const p99Of = (c: CaseResult | undefined) => (measured(c) ? spread(c.runs.map((run) => run.p99Ms)) : undefined);
+export const errorsOf = (c: CaseResult | undefined) => (measured(c) ? c.runs.reduce((sum, run) => sum + run.errors, 0) : undefined);
+
+/** A case's throughput as a share of the ceiling's, run for run (min ÷ min, median ÷ median, max ÷ max). */
+export function ratioToCeiling(report: Pick<BenchReport, 'cases'>, id: string): Spread | undefined {
+  const ceiling = throughputOf(report.cases.find((c) => c.id === CEILING));
+  const it = throughputOf(report.cases.find((c) => c.id === id));
+  if (!ceiling || !it || ceiling.median === 0) return undefined;
+  return { min: round(it.min / ceiling.min, 4), median: round(it.median / ceiling.median, 4), max: round(it.max / ceiling.max, 4) };
 }
 
-export interface RssSummary {
+/** Throughput with telemetry as configured ÷ with telemetry off (medians): 1 means it costs nothing. */
+export function telemetryShare(report: Pick<BenchReport, 'cases'>, id: string, offId: string): number | undefined {
+  const on = throughputOf(report.cases.find((c) => c.id === id));
+  const off = throughputOf(report.cases.find((c) => c.id === offId));
+  return on && off && off.median > 0 ? round(on.median / off.median, 3) : undefined;
+}
+
+export interface MemorySummary {
   process: string;
-  minMb: number;
-  maxMb: number;
-  /** RssAnon range, when the kernel reports it. */
-  anon?: { minMb: number; maxMb: number };
-  /** In how many cases it was measured. */
-  measurements: number;
-  withinTarget: boolean;
+  when: MemorySample['when'];
+  rssMb?: Spread;
+  anonMb?: Spread;
+  pssMb?: Spread;
 }
 
-/** Idle RSS per kind of process, over every case that started one, in the order first seen. */
-export function summariseRss(samples: RssSample[], targetMb = RSS_TARGET_MB): RssSummary[] {
-  const byProcess = new Map<string, RssSample[]>();
+/** Memory per process and moment, over every case that measured it, in the order first seen. */
+export function summariseMemory(samples: MemorySample[]): MemorySummary[] {
+  const groups = new Map<string, MemorySample[]>();
   for (const sample of samples) {
     if (sample.rssMb === undefined) continue;
-    byProcess.set(sample.process, [...(byProcess.get(sample.process) ?? []), sample]);
+    const key = `${sample.process}\u0000${sample.when}`;
+    groups.set(key, [...(groups.get(key) ?? []), sample]);
   }
-  return [...byProcess.entries()].map(([process, measured]) => {
-    const values = measured.map((sample) => sample.rssMb as number);
-    const anon = measured.flatMap((sample) => (sample.anonMb === undefined ? [] : [sample.anonMb]));
+  return [...groups.values()].map((group) => {
+    const of = (field: 'rssMb' | 'anonMb' | 'pssMb') => spread(group.flatMap((s) => (s[field] === undefined ? [] : [s[field] as number])));
+    const first = group[0] as MemorySample;
+    const [rss, anon, pss] = [of('rssMb'), of('anonMb'), of('pssMb')];
     return {
-      process,
-      minMb: Math.min(...values),
-      maxMb: Math.max(...values),
-      ...(anon.length ? { anon: { minMb: Math.min(...anon), maxMb: Math.max(...anon) } } : {}),
-      measurements: values.length,
-      withinTarget: Math.max(...values) <= targetMb,
+      process: first.process,
+      when: first.when,
+      ...(rss ? { rssMb: rss } : {}),
+      ...(anon ? { anonMb: anon } : {}),
+      ...(pss ? { pssMb: pss } : {}),
     };
   });
 }
 
-/** The report from what was measured: ratios and overhead computed here. */
-export function buildReport(parts: Omit<BenchReport, 'ratios' | 'gatewayOverhead' | 'rssTargetMb'>): BenchReport {
-  const byId = (id: string) => parts.cases.find((c) => c.id === id);
-  const overhead = gatewayOverhead(byId('ingestion'), byId('gateway'));
-  return {
-    ...parts,
-    ratios: ratiosToCeiling(parts.cases),
-    ...(overhead ? { gatewayOverhead: overhead } : {}),
-    rssTargetMb: RSS_TARGET_MB,
+// ---- goals ----
+
+export interface Goal {
+  figure: string;
+  /** The measured value in words; "not measured" when its case failed. */
+  measured: string;
+  goal: string;
+  met: boolean | undefined;
+}
+
+const UNITS = ['gateway', 'ingestion', 'workflow', 'delivery', 'package', 'dronescheduler'];
+const EMBEDDED = 'embedded system';
+
+/** The goals table: each figure from the cases that measure it, with production defaults. */
+export function goals(report: BenchReport): Goal[] {
+  const byId = (id: string) => report.cases.find((c) => c.id === id);
+  const ratioGoal = (figure: string, id: string, target: number, p99Limit?: number): Goal => {
+    const ratio = ratioToCeiling(report, id);
+    const p99 = p99Of(byId(id));
+    const errors = errorsOf(byId(id));
+    if (!ratio || !p99 || errors === undefined) return { figure, measured: 'not measured', goal: `≥ ${target}`, met: undefined };
+    const within = ratio.median >= target && errors === 0 && (p99Limit === undefined || p99.median < p99Limit);
+    return {
+      figure,
+      measured: `${ratio.median.toFixed(3)} (${ratio.min.toFixed(3)}–${ratio.max.toFixed(3)}), p99 ${p99.median.toFixed(1)} ms, ${errors} errors`,
+      goal: `≥ ${target}${p99Limit ? `, p99 < ${p99Limit} ms` : ''}, 0 errors`,
+      met: within,
+    };
   };
+  const rateGoal = (figure: string, id: string, target: number): Goal => {
+    const rate = throughputOf(byId(id));
+    const errors = errorsOf(byId(id));
+    if (!rate) return { figure, measured: 'not measured', goal: `≥ ${groupDigits(target)}`, met: undefined };
+    return {
+      figure,
+      measured: `${groupDigits(rate.median)} (${groupDigits(rate.min)}–${groupDigits(rate.max)}), ${errors} rejected`,
+      goal: `≥ ${groupDigits(target)}`,
+      met: rate.median >= target && errors === 0,
+    };
+  };
+  const memory = summariseMemory(report.memory);
+  const replicas = memory.filter((m) => m.when === 'replica idle' && UNITS.includes(m.process));
+  const anonMax =
+    replicas.length === UNITS.length ? Math.max(...replicas.map((m) => m.anonMb?.max ?? Number.POSITIVE_INFINITY)) : undefined;
+  const embedded = (when: MemorySample['when']) => memory.find((m) => m.process === EMBEDDED && m.when === when)?.rssMb;
+  const [idle, loaded] = [embedded('idle'), embedded('after load')];
+  const unitStarts = report.starts.filter((s) => UNITS.includes(s.unit));
+  const slowestUnit = unitStarts.length ? Math.max(...unitStarts.map((s) => s.readyMs)) : undefined;
+  const embeddedStart = spread(report.starts.filter((s) => s.unit === EMBEDDED).map((s) => s.readyMs));
+  const share = telemetryShare(report, 'gateway', 'gateway-telemetry-off');
+  const overhead = report.readOverhead;
+  return [
+    ratioGoal('through the gateway ÷ ceiling, separate processes', 'gateway', 0.12, 50),
+    ratioGoal('through the gateway ÷ ceiling, embedded (`npm start`)', 'embedded', 0.06),
+    rateGoal('completed deliveries/s end to end on Redis, separate processes', 'e2e', 1500),
+    rateGoal('completed deliveries/s, embedded', 'e2e-embedded', 500),
+    {
+      figure: 'idle anonymous memory (RssAnon) per service',
+      measured:
+        anonMax === undefined
+          ? 'not measured'
+          : `largest ${anonMax.toFixed(1)} MB (${replicas.map((m) => `${m.process} ${m.anonMb?.max.toFixed(1)}`).join(', ')})`,
+      goal: '≤ 45 MB',
+      met: anonMax === undefined ? undefined : anonMax <= 45,
+    },
+    {
+      figure: 'embedded RSS idle / after load',
+      measured: idle && loaded ? `${idle.max.toFixed(0)} / ${loaded.max.toFixed(0)} MB` : 'not measured',
+      goal: '≤ 150 / ≤ 250 MB',
+      met: idle && loaded ? idle.max <= 150 && loaded.max <= 250 : undefined,
+    },
+    {
+      figure: 'start to ready: slowest service / embedded',
+      measured:
+        slowestUnit !== undefined && embeddedStart
+          ? `${(slowestUnit / 1000).toFixed(2)} s / ${(embeddedStart.median / 1000).toFixed(2)} s`
+          : 'not measured',
+      goal: '≤ 1 s / ≤ 2 s',
+      met: slowestUnit !== undefined && embeddedStart ? slowestUnit <= 1000 && embeddedStart.median <= 2000 : undefined,
+    },
+    {
+      figure: 'gateway one-connection overhead on a read (p50)',
+      measured: overhead
+        ? `+${overhead.addedP50Ms.toFixed(2)} ms (${overhead.directP50Ms.toFixed(2)} → ${overhead.gatewayP50Ms.toFixed(2)})`
+        : 'not measured',
+      goal: '≤ 0.3 ms',
+      met: overhead ? overhead.addedP50Ms <= 0.3 : undefined,
+    },
+    {
+      figure: 'cost of telemetry at its default sampling (gateway, separate processes)',
+      measured: share === undefined ? 'not measured' : `${((1 - share) * 100).toFixed(1)} % of throughput`,
+      goal: '< 20 %',
+      met: share === undefined ? undefined : 1 - share < 0.2,
+    },
+  ];
 }
 
 // ---- formatting ----
@@ -167,32 +272,7 @@ export function groupDigits(value: number): string {
   return String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
-const ms = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
-const signed = (value: number, digits: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
-const percent = (ratio: number | undefined) => (ratio === undefined ? '–' : `${(ratio * 100).toFixed(1)} %`);
-const megabytes = (range: { minMb: number; maxMb: number } | undefined) =>
-  range === undefined ? '–' : range.minMb === range.maxMb ? range.minMb.toFixed(1) : `${range.minMb.toFixed(1)}–${range.maxMb.toFixed(1)}`;
-
 type Align = 'left' | 'right';
-
-/** One row per case: the columns both the console and the markdown show. */
-export function caseRows(report: BenchReport): string[][] {
-  return report.cases.map((c) =>
-    c.error !== undefined
-      ? [c.name, 'failed', '–', '–', '–', '–']
-      : [
-          c.name,
-          `${groupDigits(c.throughput ?? 0)}${c.unit === 'requests/s' ? '' : ' deliveries/s'}`,
-          ms(c.p50Ms),
-          ms(c.p99Ms),
-          String(c.errors ?? 0),
-          c.id === CEILING ? '100 % (ceiling)' : percent(report.ratios[c.id]),
-        ],
-  );
-}
-
-const CASE_HEADERS = ['case', 'requests/s', 'p50 ms', 'p99 ms', 'errors', 'vs ceiling'];
-const CASE_ALIGN: Align[] = ['left', 'right', 'right', 'right', 'right', 'right'];
 
 export function markdownTable(headers: string[], rows: string[][], align: Align[] = []): string {
   const line = (row: string[]) => `| ${row.map((text) => text.replaceAll('|', '\\|')).join(' | ')} |`;
@@ -210,47 +290,103 @@ export function textTable(headers: string[], rows: string[][], align: Align[] = 
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function overheadRows(report: BenchReport): string[][] {
-  const direct = report.cases.find((c) => c.id === 'ingestion');
-  const through = report.cases.find((c) => c.id === 'gateway');
-  const o = report.gatewayOverhead;
-  if (!o || !direct?.throughput || !through?.throughput) return [];
+const range = (s: Spread | undefined, format: (n: number) => string) =>
+  s === undefined ? '–' : s.min === s.max ? format(s.median) : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
+const ms = (n: number) => n.toFixed(2);
+const mb = (n: number) => n.toFixed(1);
+
+export function caseRows(report: BenchReport): string[][] {
+  return report.cases.map((c) => {
+    if (c.error !== undefined) return [c.name, c.configuration, 'failed', '–', '–', '–'];
+    const ratio = ratioToCeiling(report, c.id);
+    return [
+      c.name,
+      c.configuration,
+      range(throughputOf(c), groupDigits),
+      range(p99Of(c), ms),
+      String(errorsOf(c)),
+      c.id === CEILING ? '1 (ceiling)' : c.unit === 'requests/s' && ratio ? ratio.median.toFixed(3) : '–',
+    ];
+  });
+}
+const CASE_HEADERS = ['case', 'configuration', 'per second: median (min–max)', 'p99 ms', 'errors', '÷ ceiling'];
+const CASE_ALIGN: Align[] = ['left', 'left', 'right', 'right', 'right', 'right'];
+
+const goalRows = (report: BenchReport) =>
+  goals(report).map((g) => [g.figure, g.measured, g.goal, g.met === undefined ? '–' : g.met ? 'met' : 'not met']);
+const GOAL_HEADERS = ['figure', 'measured (median, min–max)', 'goal', ''];
+
+const memoryRows = (report: BenchReport) =>
+  summariseMemory(report.memory).map((m) => [m.process, m.when, range(m.rssMb, mb), range(m.anonMb, mb), range(m.pssMb, mb)]);
+const MEMORY_HEADERS = ['process', 'when', 'RSS MB', 'RssAnon MB', 'PSS MB'];
+const MEMORY_ALIGN: Align[] = ['left', 'left', 'right', 'right', 'right'];
+
+const startRows = (report: BenchReport) => report.starts.map((s) => [s.unit, s.caseId, (s.readyMs / 1000).toFixed(2)]);
+const START_HEADERS = ['what', 'case', 'spawn → ready, s'];
+
+function telemetryRows(report: BenchReport): string[][] {
+  const off = throughputOf(report.cases.find((c) => c.id === 'gateway-telemetry-off'));
+  return ['gateway-telemetry-off', 'gateway', 'gateway-every-trace'].flatMap((id) => {
+    const c = report.cases.find((x) => x.id === id);
+    const t = throughputOf(c);
+    if (!c || !t) return [];
+    return [
+      [
+        c.configuration,
+        range(t, groupDigits),
+        range(p99Of(c), ms),
+        off && off.median > 0 ? `${((t.median / off.median) * 100).toFixed(1)} %` : '–',
+      ],
+    ];
+  });
+}
+const TELEMETRY_HEADERS = ['gateway → ingestion, separate processes', 'requests/s', 'p99 ms', 'of telemetry off'];
+
+function endToEndNotes(report: BenchReport): string[] {
+  return report.cases.flatMap((c) =>
+    (c.endToEnd ?? []).map(
+      (r, i) =>
+        `${c.name}, run ${i + 1}: ${r.accepted} of ${r.sent} accepted (at ${groupDigits(r.acceptedPerSecond)}/s), all scheduled ` +
+        `${r.seconds.toFixed(2)} s after the first was sent; ${r.retried} retried attempts so far.`,
+    ),
+  );
+}
+
+/** Above this share of the machine taken by other work during a case, its figures are suspect. */
+export const FOREIGN_BUSY_LIMIT_PERCENT = 5;
+
+/** How much of the machine other work took during each case, and a warning when that skews it. */
+export function backgroundNotes(report: BenchReport): string[] {
+  const busy = report.cases.filter((c) => c.foreignBusyPercent !== undefined);
+  if (busy.length === 0) return [];
+  const skewed = busy.filter((c) => (c.foreignBusyPercent ?? 0) > FOREIGN_BUSY_LIMIT_PERCENT);
   return [
-    ['requests/s', groupDigits(direct.throughput), groupDigits(through.throughput), `${signed((o.throughputRatio - 1) * 100, 1)} %`],
-    ['p50 ms', ms(direct.p50Ms), ms(through.p50Ms), signed(o.p50Ms, 2)],
-    ['p99 ms', ms(direct.p99Ms), ms(through.p99Ms), signed(o.p99Ms, 2)],
-    ...(o.unloadedP50Ms !== undefined && direct.unloaded && through.unloaded
+    `Machine CPU taken by processes outside the bench during each case: ${busy.map((c) => `${c.id} ${c.foreignBusyPercent?.toFixed(1)} %`).join(', ')}.`,
+    ...(skewed.length
       ? [
-          [
-            'p50 ms over one connection (no queueing)',
-            ms(direct.unloaded.latencyMs.p50),
-            ms(through.unloaded.latencyMs.p50),
-            signed(o.unloadedP50Ms, 2),
-          ],
+          `WARNING: other work shared the machine (over ${FOREIGN_BUSY_LIMIT_PERCENT} % during ${skewed.map((c) => c.id).join(', ')}): ` +
+            'those figures are lower than this machine can do; run again on a quiet machine.',
         ]
       : []),
-    [
-      'machine time per request, µs (1 / requests/s)',
-      (1e6 / direct.throughput).toFixed(1),
-      (1e6 / through.throughput).toFixed(1),
-      signed(o.perRequestUs, 1),
-    ],
   ];
 }
-const OVERHEAD_HEADERS = ['', 'ingestion direct', 'through the gateway', 'gateway adds'];
-const OVERHEAD_ALIGN: Align[] = ['left', 'right', 'right', 'right'];
 
-function rssRows(report: BenchReport): string[][] {
-  return summariseRss(report.rss, report.rssTargetMb).map((s) => [
-    s.process,
-    megabytes(s),
-    megabytes(s.anon),
-    String(s.measurements),
-    s.withinTarget ? 'yes' : 'no',
-  ]);
+const failures = (report: BenchReport) => [
+  ...report.cases.filter((c) => c.error !== undefined).map((c) => `${c.name}: ${c.error}`),
+  ...(report.profile?.error ? [`profile: ${report.profile.error}`] : []),
+];
+
+function describeMachine(m: Machine): string {
+  return `${m.cpuModel} × ${m.cpus} · ${m.memoryGiB} GiB · ${m.os} · node ${m.node} · ${m.redis}`;
 }
-const rssHeaders = (report: BenchReport) => ['process', 'idle RSS MB', 'of which anon MB', 'measured', `RSS ≤ ${report.rssTargetMb} MB`];
-const RSS_ALIGN: Align[] = ['left', 'right', 'right', 'right', 'left'];
+
+function describeLoad(s: Settings): string {
+  return (
+    `autocannon (loadtest/src/measure.ts), ${s.connections} connections, a ${s.warmupSeconds} s warm-up, then ${s.repeats} measured runs of ` +
+    `${s.seconds} s on the same processes; end to end: ${s.e2eRequests} delivery requests per run over ${s.e2eConnections} connections ` +
+    `(after ${s.e2eWarmupRequests} to warm up), workflow concurrency ${s.workflowConcurrency}. Loopback; the load generator shares the cores.`
+  );
+}
 
 function hotRows(summary: ProfileSummary): string[][] {
   return summary.top.map((f, i) => [
@@ -264,148 +400,97 @@ function hotRows(summary: ProfileSummary): string[][] {
 }
 const HOT_HEADERS = ['#', 'function', 'where', 'package', 'self ms', 'self %'];
 const HOT_ALIGN: Align[] = ['right', 'left', 'left', 'left', 'right', 'right'];
-const packageRows = (summary: ProfileSummary, top = 12) =>
+const packageRows = (summary: ProfileSummary, top = 15) =>
   summary.byPackage.slice(0, top).map((p) => [p.package, p.selfMs.toFixed(1), `${p.selfPercent.toFixed(1)} %`]);
-const PACKAGE_ALIGN: Align[] = ['left', 'right', 'right'];
-
-function endToEndNotes(report: BenchReport): string[] {
-  return report.cases.flatMap((c) =>
-    c.endToEnd
-      ? [
-          `${c.name}: ${c.endToEnd.accepted} of ${c.endToEnd.sent} accepted (ingestion at ${groupDigits(c.endToEnd.acceptedPerSecond)}/s meanwhile), ` +
-            `all scheduled ${c.endToEnd.seconds.toFixed(2)} s after the first was sent; ${c.endToEnd.retried} retried attempts.`,
-        ]
-      : [],
-  );
-}
-
-/** Above this share of the machine taken by other work during a case, its figures are suspect. */
-export const FOREIGN_BUSY_LIMIT_PERCENT = 5;
-
-/** How much of the machine other work took during each case, and a warning when that skews it. */
-export function backgroundNotes(report: BenchReport): string[] {
-  const measured = report.cases.filter((c) => c.foreignBusyPercent !== undefined);
-  if (measured.length === 0) return [];
-  const busy = measured.filter((c) => (c.foreignBusyPercent ?? 0) > FOREIGN_BUSY_LIMIT_PERCENT);
-  return [
-    `Machine CPU taken by processes outside the bench during each measurement: ${measured.map((c) => `${c.id} ${c.foreignBusyPercent?.toFixed(1)} %`).join(', ')}.`,
-    ...(busy.length
-      ? [
-          `WARNING: other work shared the machine (over ${FOREIGN_BUSY_LIMIT_PERCENT} % during ${busy.map((c) => c.id).join(', ')}): ` +
-            'those figures are lower than this machine can do; run again on a quiet machine.',
-        ]
-      : []),
-  ];
-}
-
-const failures = (report: BenchReport) => report.cases.filter((c) => c.error !== undefined).map((c) => `${c.name}: ${c.error}`);
-
-function describeMachine(m: Machine): string {
-  return `${m.cpuModel} × ${m.cpus} · ${m.memoryGiB} GiB · ${m.os} · node ${m.node} · ${m.redis}`;
-}
-
-function describeLoad(s: Settings): string {
-  return (
-    `autocannon via loadtest/src/measure.ts, ${s.connections} connections, ${s.warmupSeconds} s warm-up then ${s.seconds} s measured per ` +
-    `request-path case, loopback; every server its own process (LOG_LEVEL=warn); the load generator shares the same cores.`
-  );
-}
 
 /** What the console shows at the end of a run. */
 export function consoleReport(report: BenchReport): string {
   const parts = [
     `\n${report.date} · ${describeMachine(report.machine)}`,
+    `Production defaults: ${report.configuration}`,
     describeLoad(report.settings),
     '',
+    textTable(GOAL_HEADERS, goalRows(report)),
+    '',
     textTable(CASE_HEADERS, caseRows(report), CASE_ALIGN),
-    ...endToEndNotes(report),
     ...backgroundNotes(report),
+    '',
+    textTable(MEMORY_HEADERS, memoryRows(report), MEMORY_ALIGN),
   ];
-  const overhead = overheadRows(report);
-  if (overhead.length)
-    parts.push('', 'Gateway overhead (POST /api/deliveryrequests):', textTable(OVERHEAD_HEADERS, overhead, OVERHEAD_ALIGN));
-  parts.push('', 'Idle RSS (VmRSS, ready and idle for a while):', textTable(rssHeaders(report), rssRows(report), RSS_ALIGN));
-  const profile = report.profile;
-  if (profile?.summary) {
-    parts.push(
-      '',
-      `Where the time goes in the gateway (${profileLine(profile)}):`,
-      textTable(HOT_HEADERS, hotRows(profile.summary), HOT_ALIGN),
-    );
-  } else if (profile?.error) parts.push('', `Profile failed: ${profile.error}`);
   const failed = failures(report);
   if (failed.length) parts.push('', 'FAILED:', ...failed);
   return `${parts.join('\n')}\n`;
 }
 
-function profileLine(profile: ProfileRun): string {
-  const c = profile.case;
-  const load =
-    c.error === undefined ? `${groupDigits(c.throughput ?? 0)} requests/s, p50 ${ms(c.p50Ms)} ms under the profiler` : 'load failed';
-  const s = profile.summary;
-  return s ? `${load}; ${(s.busyMs / 1000).toFixed(1)} s busy, ${(s.idleMs / 1000).toFixed(1)} s idle, ${s.samples} samples` : load;
-}
-
 export function markdownReport(report: BenchReport): string {
-  const s = report.settings;
   const lines = [
-    '# Bench: the request path side by side',
+    '# Bench: the system as users run it',
     '',
     `Run ${report.date} on ${describeMachine(report.machine)}.`,
     '',
-    `Load: ${describeLoad(s)} Ingestion queues on BullMQ in a private redis-server (AOF, appendfsync everysec), a fresh one per case; ` +
-      'the gateway verifies an HS256 customer token and has its per-caller rate limit lifted (the load is one caller).',
+    `**Production defaults**, which every figure used for a goal is taken with: ${report.configuration}`,
+    '',
+    `Load: ${describeLoad(report.settings)}`,
+    '',
+    '## Goals',
+    '',
+    markdownTable(GOAL_HEADERS, goalRows(report)),
+    '',
+    '## Cases',
     '',
     markdownTable(CASE_HEADERS, caseRows(report), CASE_ALIGN),
     '',
-    `Request-path cases: requests/s completed, latency of every response. End to end: ${s.e2eRequests} delivery requests ` +
-      `(after ${s.e2eWarmupRequests} for warm-up) sent to ingestion over ${s.e2eConnections} connections, then ingestion → BullMQ on Redis → ` +
-      'workflow → package, dronescheduler and delivery (in-memory stores), seven processes with Redis and the load generator; the figure ' +
-      'is deliveries divided by the time from the first request until the workflow had scheduled the last, and p50/p99 are ' +
-      "ingestion's latency while it accepted them.",
+    '"÷ ceiling" divides each median by the median of the bare `node:http` hello server measured in the same run by the same load generator.',
   ];
   const notes = [...endToEndNotes(report), ...backgroundNotes(report)];
   if (notes.length) lines.push('', ...notes.map((note) => `- ${note}`));
-  const overhead = overheadRows(report);
-  if (overhead.length) {
+  const telemetry = telemetryRows(report);
+  if (telemetry.length)
     lines.push(
       '',
-      '## Gateway overhead',
+      '## What telemetry costs',
       '',
-      'The same `POST /api/deliveryrequests` straight to ingestion and through the gateway (token verification, rate limit, ' +
-        'ownership check, validation, upstream call), each at saturation; at saturation latency is mostly queueing, so the ' +
-        `p50 is also taken over one connection (${s.unloadedSeconds} s after the main run), which is what the gateway adds to a ` +
-        'single request. The last row is the time of the whole machine each request takes, so its difference is what the ' +
-        'gateway costs per request (including its share of the cores).',
+      'The gateway → ingestion case three ways, each from fresh processes: the production default, telemetry off, and every trace recorded.',
       '',
-      markdownTable(OVERHEAD_HEADERS, overhead, OVERHEAD_ALIGN),
+      markdownTable(TELEMETRY_HEADERS, telemetry, ['left', 'right', 'right', 'right']),
+    );
+  if (report.readOverhead) {
+    const o = report.readOverhead;
+    lines.push(
+      '',
+      '## Gateway overhead on a read',
+      '',
+      "`GET /api/deliveries/{id}/status` over one connection (no queueing) through the gateway, and the delivery service's own status route with the identity the gateway forwards: " +
+        `p50 ${o.directP50Ms.toFixed(2)} → ${o.gatewayP50Ms.toFixed(2)} ms (+${o.addedP50Ms.toFixed(2)}), p99 ${o.directP99Ms.toFixed(2)} → ${o.gatewayP99Ms.toFixed(2)} ms.`,
     );
   }
   lines.push(
     '',
-    '## Idle memory',
+    '## Memory',
     '',
-    `VmRSS from /proc/<pid>/status, each process ready and idle for ${s.idleSeconds} s; the target is ≤ ${report.rssTargetMb} MB ` +
-      '(1 MB = 1024 kB here). "Anon" is RssAnon, the memory of the process itself; the rest is file-backed pages, mostly the ' +
-      'node binary, shared by all the node processes of a machine. A range covers the cases that started that kind of process.',
+    'From /proc/<pid>/status and smaps_rollup (1 MB = 1024 kB). RSS counts every resident page, the node binary shared with other processes included; ' +
+      'RssAnon is the process\'s own memory (heaps, stacks); PSS adds its share of the shared pages. "replica idle" is a unit started alone into the running ' +
+      'system and idle for a while: what one more pod of it costs.',
     '',
-    markdownTable(rssHeaders(report), rssRows(report), RSS_ALIGN),
+    markdownTable(MEMORY_HEADERS, memoryRows(report), MEMORY_ALIGN),
+    '',
+    '## Start to ready',
+    '',
+    markdownTable(START_HEADERS, startRows(report), ['left', 'left', 'right']),
   );
   const profile = report.profile;
-  if (profile) {
-    lines.push('', '## Where the time goes: the gateway under `--cpu-prof`', '');
-    if (profile.summary) {
-      lines.push(
-        `The through-gateway case again, the gateway started with \`--cpu-prof\` (${profileLine(profile)}). ` +
-          'Self time excludes idle; percentages are of busy time; a function reached by several paths is counted once.',
-        '',
-        markdownTable(HOT_HEADERS, hotRows(profile.summary), HOT_ALIGN),
-        '',
-        'Self time by package:',
-        '',
-        markdownTable(['package', 'self ms', 'self %'], packageRows(profile.summary), PACKAGE_ALIGN),
-      );
-    } else lines.push(`The profile could not be taken: ${profile.error ?? profile.case.error ?? 'unknown error'}`);
+  if (profile?.summary) {
+    lines.push(
+      '',
+      "## Where the gateway's time goes",
+      '',
+      `The gateway → ingestion case again with production defaults, the gateway under \`--cpu-prof\` (${groupDigits(throughputOf(profile.case)?.median ?? 0)} requests/s under the profiler; ` +
+        `${(profile.summary.busyMs / 1000).toFixed(1)} s busy). Self time; percentages of busy time.`,
+      '',
+      markdownTable(HOT_HEADERS, hotRows(profile.summary), HOT_ALIGN),
+      '',
+      markdownTable(['package', 'self ms', 'self %'], packageRows(profile.summary), ['left', 'right', 'right']),
+    );
   }
   const failed = failures(report);
   if (failed.length) lines.push('', '## Failures', '', ...failed.map((f) => `- ${f}`));

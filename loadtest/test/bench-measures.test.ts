@@ -2,7 +2,7 @@
 // memory from /proc/<pid>/status, CPU times from /proc/stat, a percentile, the end-to-end bodies.
 import { describe, expect, it } from 'vitest';
 import { deliveryRequestBody, percentile, sumCounter } from '../bench/end-to-end.ts';
-import { foreignBusyPercent, parseCpuTimes, parseProcStat, statusKb } from '../bench/measures.ts';
+import { foreignBusyPercent, parseCpuTimes, parseProcStat, pssKb, statusKb } from '../bench/measures.ts';
 
 const METRICS = `# HELP workflow_messages_processed_total Messages processed, by type and outcome.
 # TYPE workflow_messages_processed_total counter
@@ -37,6 +37,13 @@ describe('statusKb', () => {
 
   it('is undefined for a process without one (a zombie)', () => {
     expect(statusKb('Name:\tnode\nState:\tZ (zombie)\n', 'VmRSS')).toBeUndefined();
+  });
+});
+
+describe('pssKb', () => {
+  it('reads the proportional set size from smaps_rollup', () => {
+    expect(pssKb('00400000-7ffd [rollup]\nRss:              81234 kB\nPss:              60123 kB\nPss_Anon:  40000 kB\n')).toBe(60123);
+    expect(pssKb('Rss: 1 kB\n')).toBeUndefined();
   });
 });
 
@@ -78,10 +85,10 @@ describe('percentile', () => {
 
 describe('deliveryRequestBody', () => {
   it('gives every request its own package and a pickup 20 s after the previous one', () => {
-    const first = JSON.parse(deliveryRequestBody(0, Date.UTC(2030, 0, 1)));
-    const second = JSON.parse(deliveryRequestBody(1, Date.UTC(2030, 0, 1)));
+    const first = JSON.parse(deliveryRequestBody(0, Date.UTC(2030, 0, 1), 'myowner'));
+    const second = JSON.parse(deliveryRequestBody(1, Date.UTC(2030, 0, 1), 'myowner'));
     expect(first.packageInfo.packageId).not.toBe(second.packageInfo.packageId);
     expect(Date.parse(second.pickupTime) - Date.parse(first.pickupTime)).toBe(20_000);
-    expect(first).toMatchObject({ ownerId: 'owner-0', expedited: true, packageInfo: { size: 'Small' } });
+    expect(first).toMatchObject({ ownerId: 'myowner', expedited: true, packageInfo: { size: 'Small' } });
   });
 });

@@ -1,224 +1,188 @@
-// The bench's report: ratios to the ceiling, gateway overhead, idle memory, and the
-// console, markdown and JSON forms of one made-up run.
+// The bench's report: spreads over repeats, ratios to the ceiling, the goals table, telemetry's
+// cost, memory per process, and the console, markdown and JSON forms of one made-up run.
 import { describe, expect, it } from 'vitest';
 import {
   type BenchReport,
   backgroundNotes,
-  buildReport,
   type CaseResult,
   consoleReport,
-  gatewayOverhead,
+  goals,
   groupDigits,
   jsonReport,
   markdownReport,
   markdownTable,
-  ratiosToCeiling,
-  summariseRss,
+  ratioToCeiling,
+  spread,
+  summariseMemory,
+  telemetryShare,
   textTable,
 } from '../bench/report.ts';
 
-const requestPath = (id: string, name: string, throughput: number, p50Ms: number, p99Ms: number): CaseResult => ({
+const runs = (...throughputs: number[]) => throughputs.map((throughput) => ({ throughput, p50Ms: 2, p99Ms: 20, errors: 0 }));
+const requestPath = (id: string, ...throughputs: number[]): CaseResult => ({
   id,
-  name,
+  name: `${id} case`,
+  configuration: 'production defaults',
   unit: 'requests/s',
-  throughput,
-  p50Ms,
-  p99Ms,
-  errors: 0,
+  runs: runs(...throughputs),
 });
+const UNITS = ['gateway', 'ingestion', 'workflow', 'delivery', 'package', 'dronescheduler'];
 
-const CASES: CaseResult[] = [
-  requestPath('ceiling', 'bare node:http hello', 20_000, 1, 3),
-  requestPath('kit', 'service-kit hello route', 10_000, 2, 5),
-  requestPath('ingestion', 'ingestion, direct', 5_000, 6, 20),
-  requestPath('gateway', 'ingestion through the gateway', 2_500, 15, 40),
-  {
-    id: 'e2e-8',
-    name: 'end to end, workflow concurrency 8',
-    unit: 'completed deliveries/s',
-    throughput: 500,
-    p50Ms: 20,
-    p99Ms: 60,
-    errors: 0,
-    endToEnd: {
-      sent: 3000,
-      accepted: 3000,
-      rejected: 0,
-      seconds: 6,
-      completedPerSecond: 500,
-      acceptedPerSecond: 1500,
-      ingestionP50Ms: 20,
-      ingestionP99Ms: 60,
-      retried: 0,
-    },
-  },
-  {
-    id: 'e2e-32',
-    name: 'end to end, workflow concurrency 32',
-    unit: 'completed deliveries/s',
-    error: 'only 12 of 3000 deliveries were scheduled in time',
-  },
-];
-
-function report(overrides: Partial<Parameters<typeof buildReport>[0]> = {}): BenchReport {
-  return buildReport({
+function report(overrides: Partial<BenchReport> = {}): BenchReport {
+  return {
     date: '2026-01-02T03:04:05.000Z',
     machine: { cpuModel: 'Test CPU', cpus: 2, memoryGiB: 8, os: 'Linux 6.1', node: 'v24.0.0', redis: 'Redis 7.0.15' },
     settings: {
       connections: 50,
       seconds: 10,
       warmupSeconds: 2,
-      idleSeconds: 2,
-      unloadedSeconds: 3,
+      repeats: 3,
+      idleSeconds: 3,
+      unloadedSeconds: 5,
       e2eRequests: 3000,
       e2eWarmupRequests: 300,
       e2eConnections: 20,
-      e2eConcurrencies: [8, 32],
+      workflowConcurrency: 32,
       profile: false,
     },
-    cases: CASES,
-    rss: [
-      { process: 'bare node:http hello', caseId: 'ceiling', pid: 1, rssMb: 45.5 },
-      { process: 'ingestion', caseId: 'ingestion', pid: 2, rssMb: 70, anonMb: 30 },
-      { process: 'ingestion', caseId: 'gateway', pid: 3, rssMb: 72.25, anonMb: 31 },
-      { process: 'gateway', caseId: 'gateway', pid: 4 },
+    configuration: 'telemetry on, info logs',
+    cases: [
+      requestPath('ceiling', 40_000, 50_000, 45_000),
+      requestPath('gateway', 6_000, 5_000, 5_500),
+      requestPath('gateway-telemetry-off', 6_000, 6_100, 6_200),
+      requestPath('embedded', 2_000, 2_500, 3_000),
+      { id: 'e2e', name: 'end to end', configuration: 'production defaults', unit: 'completed deliveries/s', runs: runs(900, 1000, 1100) },
+      {
+        id: 'e2e-embedded',
+        name: 'end to end, embedded',
+        configuration: 'production defaults',
+        unit: 'completed deliveries/s',
+        runs: [],
+        error: 'only 12 of 3000 deliveries were scheduled in time',
+      },
     ],
+    memory: [
+      ...UNITS.map((process, i) => ({ process, caseId: 'e2e', when: 'replica idle' as const, rssMb: 90, anonMb: 41 + i, pssMb: 60 })),
+      { process: 'embedded system', caseId: 'embedded', when: 'idle', rssMb: 140, anonMb: 100 },
+      { process: 'embedded system', caseId: 'embedded', when: 'after load', rssMb: 260, anonMb: 200 },
+      { process: 'gateway', caseId: 'gateway', when: 'idle' },
+    ],
+    starts: [
+      ...UNITS.map((unit, i) => ({ unit, caseId: 'e2e', readyMs: 500 + i * 100 })),
+      { unit: 'embedded system', caseId: 'embedded', readyMs: 1800 },
+    ],
+    readOverhead: { directP50Ms: 0.4, gatewayP50Ms: 0.65, directP99Ms: 1, gatewayP99Ms: 1.5, addedP50Ms: 0.25 },
     ...overrides,
-  });
+  };
 }
 
-describe('ratios to the ceiling', () => {
-  it('divides every measured case by the bare server and leaves failed ones out', () => {
-    expect(ratiosToCeiling(CASES)).toEqual({ ceiling: 1, kit: 0.5, ingestion: 0.25, gateway: 0.125, 'e2e-8': 0.025 });
+describe('spreads over repeated runs', () => {
+  it('gives min, median and max (the mean of the middle two for an even count)', () => {
+    expect(spread([3, 1, 2])).toEqual({ min: 1, median: 2, max: 3 });
+    expect(spread([4, 1, 2, 3])).toEqual({ min: 1, median: 2.5, max: 4 });
+    expect(spread([])).toBeUndefined();
   });
 
-  it('is empty when the ceiling itself failed', () => {
-    const cases = CASES.map((c) => (c.id === 'ceiling' ? { ...c, error: 'boom' } : c));
-    expect(ratiosToCeiling(cases)).toEqual({});
+  it('divides a case by the ceiling run for run: min by min, median by median', () => {
+    expect(ratioToCeiling(report(), 'gateway')).toEqual({ min: 0.125, median: 0.1222, max: 0.12 });
+    expect(ratioToCeiling(report(), 'e2e-embedded')).toBeUndefined();
+  });
+
+  it('is unknown when the ceiling itself failed', () => {
+    const failed = report({ cases: [{ ...requestPath('ceiling'), error: 'no port' }, requestPath('gateway', 1)] });
+    expect(ratioToCeiling(failed, 'gateway')).toBeUndefined();
+  });
+
+  it('says what telemetry costs as the share of throughput kept', () => {
+    expect(telemetryShare(report(), 'gateway', 'gateway-telemetry-off')).toBe(0.902);
   });
 });
 
-describe('gateway overhead', () => {
-  it('is the latency difference and the machine time each request adds', () => {
-    expect(gatewayOverhead(CASES[2], CASES[3])).toEqual({ p50Ms: 9, p99Ms: 20, perRequestUs: 200, throughputRatio: 0.5 });
-  });
+describe('goals', () => {
+  const byFigure = (r: BenchReport) => Object.fromEntries(goals(r).map((g) => [g.figure, g]));
 
-  it('includes the one-connection p50 difference when both sides have it', () => {
-    const oneConnection = (p50: number) => ({
-      durationSeconds: 3,
-      requests: 3000,
-      throughput: 1000,
-      failedChecks: 0,
-      errors: 0,
-      timeouts: 0,
-      errorRate: 0,
-      statuses: { 202: 3000 },
-      latencyMs: { p50, p90: p50, p95: p50, p99: p50, max: p50, mean: p50 },
+  it('judges each goal from its cases, with production defaults', () => {
+    const g = byFigure(report());
+    expect(g['through the gateway ÷ ceiling, separate processes']?.met).toBe(true);
+    expect(g['through the gateway ÷ ceiling, embedded (`npm start`)']?.met).toBe(false);
+    expect(g['completed deliveries/s end to end on Redis, separate processes']?.met).toBe(false);
+    expect(g['completed deliveries/s, embedded']).toMatchObject({ measured: 'not measured', met: undefined });
+    expect(g['idle anonymous memory (RssAnon) per service']).toMatchObject({ met: false });
+    expect(g['idle anonymous memory (RssAnon) per service']?.measured).toContain('largest 46.0 MB');
+    expect(g['embedded RSS idle / after load']).toMatchObject({ measured: '140 / 260 MB', met: false });
+    expect(g['start to ready: slowest service / embedded']).toMatchObject({ measured: '1.00 s / 1.80 s', met: true });
+    expect(g['gateway one-connection overhead on a read (p50)']?.met).toBe(true);
+    expect(g['cost of telemetry at its default sampling (gateway, separate processes)']).toMatchObject({
+      measured: '9.8 % of throughput',
+      met: true,
     });
-    const direct = { ...(CASES[2] as CaseResult), unloaded: oneConnection(0.41) };
-    const through = { ...(CASES[3] as CaseResult), unloaded: oneConnection(1.02) };
-    expect(gatewayOverhead(direct, through)?.unloadedP50Ms).toBe(0.61);
-    expect(gatewayOverhead(CASES[2], through)?.unloadedP50Ms).toBeUndefined();
-    const md = markdownReport(report({ cases: CASES.map((c) => (c.id === 'ingestion' ? direct : c.id === 'gateway' ? through : c)) }));
-    expect(md).toContain('| p50 ms over one connection (no queueing) | 0.41 | 1.02 | +0.61 |');
   });
 
-  it('is unknown when either side was not measured', () => {
-    expect(gatewayOverhead(CASES[2], undefined)).toBeUndefined();
-    expect(gatewayOverhead({ ...(CASES[2] as CaseResult), error: 'x' }, CASES[3])).toBeUndefined();
+  it('fails a throughput goal with any error, and the separate-processes one with a slow p99', () => {
+    const withErrors = report();
+    withErrors.cases[1] = { ...requestPath('gateway', 6_000, 6_000, 6_000), runs: [{ throughput: 6_000, p50Ms: 1, p99Ms: 80, errors: 0 }] };
+    expect(byFigure(withErrors)['through the gateway ÷ ceiling, separate processes']?.met).toBe(false);
+  });
+
+  it('leaves the memory goal unjudged unless every service was measured', () => {
+    const r = report({ memory: [] });
+    expect(byFigure(r)['idle anonymous memory (RssAnon) per service']?.met).toBeUndefined();
   });
 });
 
-describe('idle memory', () => {
-  it('groups by process, with the range over cases, against the target', () => {
-    expect(summariseRss(report().rss, 71)).toEqual([
-      { process: 'bare node:http hello', minMb: 45.5, maxMb: 45.5, measurements: 1, withinTarget: true },
-      { process: 'ingestion', minMb: 70, maxMb: 72.25, anon: { minMb: 30, maxMb: 31 }, measurements: 2, withinTarget: false },
-    ]);
+describe('memory', () => {
+  it('summarises per process and moment, with RSS, RssAnon and PSS', () => {
+    const summary = summariseMemory(report().memory);
+    expect(summary.find((m) => m.process === 'embedded system' && m.when === 'after load')).toMatchObject({ rssMb: { median: 260 } });
+    expect(summary.find((m) => m.process === 'gateway' && m.when === 'replica idle')).toMatchObject({ pssMb: { median: 60 } });
+    // A sample that could not be read (the process was gone) is left out.
+    expect(summary.filter((m) => m.process === 'gateway')).toHaveLength(1);
   });
 });
 
 describe('formatting', () => {
   it('groups digits as the README does', () => {
-    expect(groupDigits(52070)).toBe('52 070');
-    expect(groupDigits(1234567.4)).toBe('1 234 567');
+    expect(groupDigits(1234567)).toBe('1 234 567');
     expect(groupDigits(999)).toBe('999');
   });
 
   it('writes markdown tables with right-aligned numeric columns and escaped pipes', () => {
-    expect(markdownTable(['a', 'n'], [['x|y', '1']], ['left', 'right'])).toBe('| a | n |\n|---|---:|\n| x\\|y | 1 |');
+    expect(markdownTable(['a', 'b'], [['x|y', '1']], ['left', 'right'])).toBe('| a | b |\n|---|---:|\n| x\\|y | 1 |');
   });
 
   it('pads console tables to the widest cell', () => {
-    expect(
-      textTable(
-        ['case', 'n'],
-        [
-          ['long name', '1'],
-          ['x', '100'],
-        ],
-        ['left', 'right'],
-      ).split('\n'),
-    ).toEqual(['case         n', '---------  ---', 'long name    1', 'x          100']);
+    expect(textTable(['name', 'n'], [['ab', '10']], ['left', 'right']).split('\n')).toEqual(['name   n', '----  --', 'ab    10']);
   });
 
-  it('puts every case, the overhead, memory and failures in the markdown report', () => {
+  it('puts the configuration, the goals, every case, telemetry, memory, starts and failures in the markdown report', () => {
     const md = markdownReport(report());
-    expect(md).toContain('2026-01-02T03:04:05.000Z on Test CPU × 2 · 8 GiB · Linux 6.1 · node v24.0.0 · Redis 7.0.15');
-    expect(md).toContain('| bare node:http hello | 20 000 | 1.00 | 3.00 | 0 | 100 % (ceiling) |');
-    expect(md).toContain('| service-kit hello route | 10 000 | 2.00 | 5.00 | 0 | 50.0 % |');
-    expect(md).toContain('| end to end, workflow concurrency 8 | 500 deliveries/s | 20.00 | 60.00 | 0 | 2.5 % |');
-    expect(md).toContain('| end to end, workflow concurrency 32 | failed | – | – | – | – |');
-    expect(md).toContain('| p50 ms | 6.00 | 15.00 | +9.00 |');
-    expect(md).toContain('| machine time per request, µs (1 / requests/s) | 200.0 | 400.0 | +200.0 |');
-    expect(md).toContain('| requests/s | 5 000 | 2 500 | −50.0 % |');
-    expect(md).toContain('| ingestion | 70.0–72.3 | 30.0–31.0 | 2 | no |');
-    expect(md).toContain('| bare node:http hello | 45.5 | – | 1 | yes |');
-    expect(md).toContain('- end to end, workflow concurrency 32: only 12 of 3000 deliveries were scheduled in time');
-    expect(md).not.toContain('cpu-prof');
+    for (const text of [
+      '**Production defaults**, which every figure used for a goal is taken with: telemetry on, info logs',
+      '## Goals',
+      '| through the gateway ÷ ceiling, separate processes | 0.122 (0.125–0.120), p99 20.0 ms, 0 errors | ≥ 0.12, p99 < 50 ms, 0 errors | met |',
+      '| gateway case | production defaults | 5 500 (5 000–6 000) | 20.00 | 0 | 0.122 |',
+      '## What telemetry costs',
+      '## Gateway overhead on a read',
+      '## Memory',
+      '## Start to ready',
+      '- end to end, embedded: only 12 of 3000 deliveries were scheduled in time',
+    ])
+      expect(md).toContain(text);
   });
 
-  it('adds where the time goes when the run was profiled', () => {
-    const profiled = report({
-      profile: {
-        case: requestPath('gateway-profiled', 'profiled', 2_000, 18, 50),
-        summary: {
-          busyMs: 9000,
-          idleMs: 1000,
-          samples: 10_000,
-          top: [{ functionName: 'jwtVerify', location: 'jose/dist/verify.js:3', package: 'jose', selfMs: 900, selfPercent: 10 }],
-          byPackage: [{ package: 'jose', selfMs: 900, selfPercent: 10 }],
-        },
-      },
-    });
-    const md = markdownReport(profiled);
-    expect(md).toContain('## Where the time goes: the gateway under `--cpu-prof`');
-    expect(md).toContain('2 000 requests/s, p50 18.00 ms under the profiler; 9.0 s busy, 1.0 s idle, 10000 samples');
-    expect(md).toContain('| 1 | jwtVerify | jose/dist/verify.js:3 | jose | 900.0 | 10.0 % |');
-    expect(md).toContain('| jose | 900.0 | 10.0 % |');
-    expect(consoleReport(profiled)).toContain('Where the time goes in the gateway');
-  });
-
-  it('shows the table and failures on the console', () => {
+  it('shows the goals and failures on the console', () => {
     const text = consoleReport(report());
-    expect(text).toMatch(/bare node:http hello\s+20 000\s+1\.00\s+3\.00\s+0\s+100 % \(ceiling\)/);
+    expect(text).toContain('not met');
     expect(text).toContain('FAILED:');
   });
 
-  it('says how much of the machine other work took during each case, and warns when that skews it', () => {
-    const cases = CASES.map((c, i) => ({ ...c, foreignBusyPercent: i === 1 ? 25 : 1.5 }));
-    const notes = backgroundNotes(report({ cases }));
-    expect(notes[0]).toBe(
-      'Machine CPU taken by processes outside the bench during each measurement: ceiling 1.5 %, kit 25.0 %, ingestion 1.5 %, gateway 1.5 %, e2e-8 1.5 %, e2e-32 1.5 %.',
-    );
-    expect(notes[1]).toMatch(/^WARNING: other work shared the machine \(over 5 % during kit\)/);
-    expect(backgroundNotes(report({ cases: cases.map((c) => ({ ...c, foreignBusyPercent: 2 })) }))).toHaveLength(1);
-    expect(backgroundNotes(report())).toEqual([]);
-    expect(markdownReport(report({ cases }))).toContain('- WARNING: other work shared the machine');
+  it('warns when other work took a noticeable share of the machine during a case', () => {
+    const r = report();
+    r.cases[1] = { ...(r.cases[1] as CaseResult), foreignBusyPercent: 12.5 };
+    expect(backgroundNotes(r).join('\n')).toContain('WARNING: other work shared the machine (over 5 % during gateway)');
   });
 
   it('writes JSON that reads back as the report', () => {
-    const r = report();
-    expect(JSON.parse(jsonReport(r))).toEqual(JSON.parse(JSON.stringify(r)));
+    expect(JSON.parse(jsonReport(report()))).toEqual(JSON.parse(JSON.stringify(report())));
   });
 });
