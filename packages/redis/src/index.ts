@@ -45,13 +45,18 @@ function connectionOptions(settings: RedisSettings): RedisOptions {
  * A client for these settings, not yet connected (`waitUntilConnected` connects). Keys in one
  * multi-key command or script must share a hash tag (see `shards.ts`) to work on a cluster.
  */
-export function connectRedis(settings: RedisSettings, overrides?: BlockingOverrides): RedisClient {
+export function connectRedis(
+  settings: RedisSettings,
+  overrides?: BlockingOverrides,
+  batching: { enableAutoPipelining?: boolean } = {},
+): RedisClient {
   const perConnection = { ...connectionOptions(settings), ...(overrides ? { maxRetriesPerRequest: null } : {}) };
   const keyPrefix = settings.keyPrefix ? { keyPrefix: settings.keyPrefix } : {};
   if (!settings.cluster) {
     return new Redis(settings.url, {
       ...perConnection,
       ...keyPrefix,
+      ...batching,
       lazyConnect: true,
       enableOfflineQueue: overrides?.enableOfflineQueue ?? false,
       retryStrategy: backoff,
@@ -60,6 +65,7 @@ export function connectRedis(settings: RedisSettings, overrides?: BlockingOverri
   const url = new URL(settings.url);
   return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
     ...keyPrefix,
+    ...batching,
     lazyConnect: true,
     enableOfflineQueue: overrides?.enableOfflineQueue ?? false,
     clusterRetryStrategy: backoff,
@@ -70,9 +76,15 @@ export function connectRedis(settings: RedisSettings, overrides?: BlockingOverri
   });
 }
 
-/** `connectRedis` with a log for connection errors (a reconnecting client reports each one). */
+/**
+ * `connectRedis` for request-serving work, with a log for connection errors (a reconnecting
+ * client reports each one). Commands issued in the same turn of the event loop, by concurrent
+ * requests, go to Redis as one pipeline (ioredis' auto-pipelining): one write and one round
+ * trip instead of one per command, where `pnpm bench` found the gateway spending two fifths of
+ * its socket writes on rate-limit commands.
+ */
 export function createRedisClient(settings: RedisSettings, log: { warn: (object: object, message: string) => void }): RedisClient {
-  const redis = connectRedis(settings);
+  const redis = connectRedis(settings, undefined, { enableAutoPipelining: true });
   redis.on('error', (error: Error) => log.warn({ err: error.message, connection: settings.connectionName }, 'redis connection error'));
   return redis;
 }
