@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baseConfigSchema } from '@dronedelivery/service-kit';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import {
   type Collected,
@@ -194,6 +195,7 @@ const report: BenchReport = {
   cases,
   memory: collected.memory,
   starts: collected.starts,
+  loadShedThresholdMs: baseConfigSchema.parse({}).LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
   ...(readOverhead ? { readOverhead } : {}),
   ...(profile ? { profile } : {}),
 };

@@ -31,6 +31,29 @@ export function memoryOf(caseId: string, when: MemorySample['when'], processes: 
   return processes.map(({ name, pid }) => ({ process: name, caseId, when, ...(pid === undefined ? {} : residentMemory(pid)) }));
 }
 
+/** A gauge's value in a Prometheus text (the first sample), or undefined. */
+export function gaugeValue(metricsText: string, name: string): number | undefined {
+  const line = metricsText.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  const value = line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The event-loop delay the process behind `url` saw since its metrics were last read (Node's
+ * histogram, reset on each read): what the load-shedding threshold is compared against.
+ */
+async function eventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number } | undefined> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const [p99, max] = [gaugeValue(text, 'nodejs_eventloop_lag_p99_seconds'), gaugeValue(text, 'nodejs_eventloop_lag_max_seconds')];
+    return p99 === undefined || max === undefined
+      ? undefined
+      : { p99Ms: Math.round(p99 * 10_000) / 10, maxMs: Math.round(max * 10_000) / 10 };
+  } catch {
+    return undefined; // not a service of the kit (the bare server)
+  }
+}
+
 const loadOn = (target: Target, connections: number, durationSeconds: number) => ({
   url: target.url,
   requests: target.requests,
@@ -74,10 +97,12 @@ export async function runRequestPathCase<T extends Target>(
       collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: (target as unknown as SystemTarget).readyMs });
     await sleep(settings.idleSeconds * 1000);
     collected.memory.push(...memoryOf(spec.id, 'idle', target.processes));
+    await eventLoopDelay(target.url); // starts its histogram afresh
     const driven = await driveRepeatedly(target, settings);
+    const delay = await eventLoopDelay(target.url);
     collected.memory.push(...memoryOf(spec.id, 'after load', target.processes));
     await spec.afterLoad?.(target);
-    return { ...base, ...driven };
+    return { ...base, ...driven, ...(delay ? { eventLoopDelayMs: delay } : {}) };
   } catch (error) {
     return { ...base, error: failure(error) };
   } finally {

@@ -49,6 +49,8 @@ export interface CaseResult {
   /** Share of the whole machine (%) busy with work outside the bench's processes while it was measured. */
   foreignBusyPercent?: number;
   endToEnd?: EndToEndResult[];
+  /** The event-loop delay of the process the load went to, over the measured runs (at saturation). */
+  eventLoopDelayMs?: { p99Ms: number; maxMs: number };
   /** Set when the case could not be measured. */
   error?: string;
 }
@@ -95,6 +97,8 @@ export interface BenchReport {
   memory: MemorySample[];
   starts: StartSample[];
   readOverhead?: ReadOverhead;
+  /** The services' default load-shedding threshold, for comparison with the delays measured. */
+  loadShedThresholdMs: number;
   profile?: ProfileRun;
 }
 
@@ -453,6 +457,21 @@ export function markdownReport(report: BenchReport): string {
       'The gateway → ingestion case three ways, each from fresh processes: the production default, telemetry off, and every trace recorded.',
       '',
       markdownTable(TELEMETRY_HEADERS, telemetry, ['left', 'right', 'right', 'right']),
+    );
+  const delays = report.cases.filter((c) => c.eventLoopDelayMs);
+  if (delays.length)
+    lines.push(
+      '',
+      '## Event-loop delay at saturation',
+      '',
+      `What load shedding is judged on (\`LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS\`, ${report.loadShedThresholdMs} ms by default, against the mean delay of each second): ` +
+        'the delay of the process the load went to, over its measured runs at full speed.',
+      '',
+      markdownTable(
+        ['case', 'configuration', 'p99 ms', 'max ms'],
+        delays.map((c) => [c.name, c.configuration, String(c.eventLoopDelayMs?.p99Ms), String(c.eventLoopDelayMs?.maxMs)]),
+        ['left', 'left', 'right', 'right'],
+      ),
     );
   if (report.readOverhead) {
     const o = report.readOverhead;

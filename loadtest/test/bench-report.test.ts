@@ -48,7 +48,7 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
     configuration: 'telemetry on, info logs',
     cases: [
       requestPath('ceiling', 40_000, 50_000, 45_000),
-      requestPath('gateway', 6_000, 5_000, 5_500),
+      { ...requestPath('gateway', 6_000, 5_000, 5_500), eventLoopDelayMs: { p99Ms: 12.5, maxMs: 40 } },
       requestPath('gateway-telemetry-off', 6_000, 6_100, 6_200),
       requestPath('embedded', 2_000, 2_500, 3_000),
       { id: 'e2e', name: 'end to end', configuration: 'production defaults', unit: 'completed deliveries/s', runs: runs(900, 1000, 1100) },
@@ -71,6 +71,7 @@ function report(overrides: Partial<BenchReport> = {}): BenchReport {
       ...UNITS.map((unit, i) => ({ unit, caseId: 'e2e', readyMs: 500 + i * 100 })),
       { unit: 'embedded system', caseId: 'embedded', readyMs: 1800 },
     ],
+    loadShedThresholdMs: 1000,
     readOverhead: { directP50Ms: 0.4, gatewayP50Ms: 0.65, directP99Ms: 1, gatewayP99Ms: 1.5, addedP50Ms: 0.25 },
     ...overrides,
   };
@@ -163,6 +164,8 @@ describe('formatting', () => {
       '| gateway case | production defaults | 5 500 (5 000–6 000) | 20.00 | 0 | 0.122 |',
       '## What telemetry costs',
       '## Gateway overhead on a read',
+      '## Event-loop delay at saturation',
+      '| gateway case | production defaults | 12.5 | 40 |',
       '## Memory',
       '## Start to ready',
       '- end to end, embedded: only 12 of 3000 deliveries were scheduled in time',
