@@ -3,7 +3,7 @@
 // defaults (production.ts); the telemetry variants beside them only show what telemetry costs.
 // Prints the goals table; writes loadtest/results/bench.{json,md}.
 //   BENCH_SECONDS=10 BENCH_WARMUP_SECONDS=2 BENCH_REPEATS=3 BENCH_CONNECTIONS=50 BENCH_UNLOADED_SECONDS=5
-//   BENCH_E2E_REQUESTS=3000 BENCH_E2E_WARMUP_REQUESTS=300 BENCH_WORKFLOW_CONCURRENCY=32
+//   BENCH_E2E_REQUESTS=3000 BENCH_E2E_WARMUP_REQUESTS=300 BENCH_WORKFLOW_CONCURRENCY=16
 //   BENCH_PROFILE=1: the gateway under --cpu-prof as well
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,7 +55,8 @@ const settings: Settings = {
   e2eRequests: numberFrom('BENCH_E2E_REQUESTS', 3000),
   e2eWarmupRequests: numberFrom('BENCH_E2E_WARMUP_REQUESTS', 300),
   e2eConnections: 20,
-  workflowConcurrency: numberFrom('BENCH_WORKFLOW_CONCURRENCY', 32),
+  // The workflow's own default (WORKFLOW_CONCURRENCY), as production runs it.
+  workflowConcurrency: numberFrom('BENCH_WORKFLOW_CONCURRENCY', 16),
   profile: process.env.BENCH_PROFILE === '1',
 };
 
