@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
+import { runAs } from '../bench/production.ts';
 import { latencyChartSvg } from './chart-svg.ts';
 import { type AppliedBudget, applyBudget, coreCount, pinProcess, planBudget } from './cpu-budget.ts';
 import { checkOverlay, type HelmCheck } from './helm-check.ts';
@@ -123,7 +124,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
 
 try {
   log(`starting ${service} on core(s) ${plan.serviceCores.join(',')}, helpers and load generator on ${plan.otherCores.join(',')}`);
-  target = await startTarget(service, processes, cores, serviceEnv);
+  target = await startTarget(service, processes, await runAs(processes), cores, serviceEnv);
   applied = applyBudget(target.underTest.pid, plan);
   const allowed = processCpusAllowed(target.underTest.pid);
   applied.mechanism += ` (kernel: Cpus_allowed_list ${allowed})`;

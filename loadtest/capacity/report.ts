@@ -5,6 +5,10 @@ import type { HelmCheck } from './helm-check.ts';
 import type { HpaSettings } from './hpa-settings.ts';
 import { type Criteria, type Step, warmupRate } from './step-load.ts';
 
+/** How every unit of a capacity run runs (the bench's production.ts). */
+export const PRODUCTION_DEFAULTS =
+  'production defaults: each unit with the telemetry preload, traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in, LOG_LEVEL=info (one line per request, to a file), NODE_ENV=production';
+
 export interface CapacityRun {
   service: string;
   date: string;
@@ -146,6 +150,8 @@ export function reportMarkdown(run: CapacityRun): string {
     `Machine: ${run.machine.cpu}, ${run.machine.cores} cores, Linux ${run.machine.kernel}, Node ${run.machine.node}.`,
     '',
     `**Measured**: ${run.description}.`,
+    '',
+    `**Configuration**: ${PRODUCTION_DEFAULTS}.`,
     '',
     `**CPU budget** ${run.budget.millicores}m, held by ${run.budget.mechanism}. The service ran on core${run.budget.serviceCores.length > 1 ? 's' : ''} ${run.budget.serviceCores.join(', ')};`,
     `the load generator and the helpers on ${run.budget.otherCores.join(', ')}.`,

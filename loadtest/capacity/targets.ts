@@ -1,11 +1,13 @@
 // The services a capacity run can measure: how to start each (the one under test on its
-// budgeted cores, its helpers on the others) and the request to load it with.
+// budgeted cores, its helpers on the others) and the request to load it with. Every unit runs
+// with production defaults (the bench's production.ts): telemetry on, info logs to a file.
 import { deliveryRoutes, gatewayRoutes, pathOf } from '@dronedelivery/contracts';
 import { startProcessFleet, startRedis } from '@dronedelivery/fleet';
 import { ORIGINAL_SAMPLE, ORIGINAL_SAMPLE_JSON, sampleDelivery } from '@dronedelivery/fleet/samples';
 import { devToken } from '@dronedelivery/gateway/dev-token';
 import type { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import type { Request } from 'autocannon';
+import type { RunAs } from '../bench/production.ts';
 
 export const SERVICES = ['ingestion', 'gateway', 'delivery'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -43,15 +45,18 @@ export interface Cores {
 const SECRET = 'capacity-measurement-secret-long-enough-for-hs256';
 
 /** Ingestion and the redis-server under its queue, on the helpers' cores unless ingestion is under test. */
-async function ingestion(group: ProcessGroup, cores: Cores, under: 'test' | 'helper', extraEnv: Record<string, string> = {}) {
+async function ingestion(group: ProcessGroup, runAs: RunAs, cores: Cores, under: 'test' | 'helper', extraEnv: Record<string, string> = {}) {
   const redis = await startRedis(group, { cores: cores.other });
   const fleet = await startProcessFleet(group, {
     units: ['ingestion'],
-    env: { REDIS_URL: redis.url, QUEUE_PREFIX: `capacity-${Date.now()}`, ...extraEnv },
-    optionsFor: { ingestion: { cores: under === 'test' ? cores.service : cores.other } },
+    env: { ...runAs.env, REDIS_URL: redis.url, QUEUE_PREFIX: `capacity-${Date.now()}`, ...extraEnv },
+    optionsFor: { ingestion: { ...asRun(runAs, 'ingestion'), cores: under === 'test' ? cores.service : cores.other } },
   });
   return { started: fleet.processes.ingestion, redis: { name: 'redis-server', pid: redis.pid as number, url: redis.url } };
 }
+
+/** A unit's node arguments (the telemetry preload) and log file. */
+const asRun = (runAs: RunAs, name: string) => ({ nodeArgs: runAs.nodeArgs, logFile: runAs.logFile(name) });
 
 const postSample: Request[] = [
   { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE_JSON },
@@ -62,11 +67,12 @@ const accepted = (status: number) => status === 202;
 export async function startTarget(
   service: ServiceName,
   group: ProcessGroup,
+  runAs: RunAs,
   cores: Cores,
   extraEnv: Record<string, string> = {},
 ): Promise<Target> {
   if (service === 'ingestion') {
-    const { started, redis } = await ingestion(group, cores, 'test', extraEnv);
+    const { started, redis } = await ingestion(group, runAs, cores, 'test', extraEnv);
     return {
       service,
       description:
@@ -80,10 +86,11 @@ export async function startTarget(
     };
   }
   if (service === 'gateway') {
-    const upstream = await ingestion(group, cores, 'helper');
+    const upstream = await ingestion(group, runAs, cores, 'helper');
     const { processes } = await startProcessFleet(group, {
       units: ['gateway'],
       env: {
+        ...runAs.env,
         JWT_SECRET: SECRET,
         INGESTION_URL: upstream.started.url,
         // Rate-limit counters in Redis, as the chart configures the gateway; a limit no run reaches.
@@ -91,7 +98,7 @@ export async function startTarget(
         RATE_LIMIT_MAX: '1000000000',
         ...extraEnv,
       },
-      optionsFor: { gateway: { cores: cores.service } },
+      optionsFor: { gateway: { ...asRun(runAs, 'gateway'), cores: cores.service } },
     });
     const token = await devToken({ secret: SECRET, ownerId: ORIGINAL_SAMPLE.ownerId, subject: 'capacity', expiresIn: '2h' });
     return {
@@ -108,8 +115,8 @@ export async function startTarget(
   }
   const { processes } = await startProcessFleet(group, {
     units: ['delivery'],
-    env: extraEnv,
-    optionsFor: { delivery: { cores: cores.service } },
+    env: { ...runAs.env, ...extraEnv },
+    optionsFor: { delivery: { ...asRun(runAs, 'delivery'), cores: cores.service } },
   });
   const read = pathOf(deliveryRoutes.get, { id: 'capacity-read' });
   const seeded = await fetch(`${processes.delivery.url}${pathOf(deliveryRoutes.schedule, { id: 'capacity-read' })}`, {
