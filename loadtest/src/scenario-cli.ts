@@ -1,8 +1,8 @@
 // pnpm loadtest <smoke|average|stress|spike|soak>: runs a scenario and exits 1 when a threshold
 // is breached. LOADTEST_TARGET picks the target (see target.ts), LOADTEST_SCALE multiplies
 // the rates, LOADTEST_SOAK_MINUTES sets the soak's length, LOADTEST_GATE=errors makes only
-// the error rates fail the run (latency and achieved rate are then reported, not gated). The report goes to
-// loadtest/results/scenario-<name>.json.
+// the error rates fail the run (latency and requests dropped are then reported, not gated). The report
+// goes to loadtest/results/scenario-<name>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from './scenario-run.ts';
@@ -31,7 +31,7 @@ try {
   writeFileSync(`${results}scenario-${scenario.name}.json`, `${JSON.stringify(report, null, 2)}\n`);
   const o = report.overall;
   log(
-    `overall: ${o.requests} requests, ${o.throughput} req/s, p50 ${o.p50Ms} ms, p95 ${o.p95Ms} ms, p99 ${o.p99Ms} ms, errors ${(o.errorRate * 100).toFixed(2)}%`,
+    `overall: sent ${o.sent} of ${o.offered} requests offered, ${o.dropped} dropped; ${o.requests} answered, ${o.throughput} req/s, p50 ${o.p50Ms} ms, p95 ${o.p95Ms} ms, p99 ${o.p99Ms} ms, errors ${(o.errorRate * 100).toFixed(2)}%`,
   );
   log(
     `thresholds: p95 < ${scenario.thresholds.p95Ms} ms, p99 < ${scenario.thresholds.p99Ms} ms, errors <= ${(scenario.thresholds.maxErrorRate * 100).toFixed(2)}% (gating: ${gate === 'all' ? 'all' : 'error rates only'})`,

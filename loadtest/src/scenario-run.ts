@@ -1,28 +1,43 @@
-// Runs one scenario against a target: seeds deliveries to read, drives each stage at its
-// arrival rate with the customer mix, and judges the run against the scenario's thresholds.
+// Runs one scenario against a target: seeds deliveries to read, offers each stage's arrival
+// rate with the customer mix (an open model, as the k6 scripts run: see arrival-rate.ts), and
+// judges the run against the scenario's thresholds.
 
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gatewayRoutes, pathOf } from '@dronedelivery/contracts';
-import { type LoadResult, latencyHistogram, percentileMs, runLoad } from './measure.ts';
-import { errorBreaches, fellBehind, type Gate, latencyBreaches, type Scenario } from './scenarios.ts';
+import { type ArrivalStageResult, runArrivals } from './arrival-rate.ts';
+import { latencyHistogram, percentileMs } from './measure.ts';
+import { errorBreaches, fellBehind, type Gate, latencyBreaches, type Part, partsOf, type Scenario } from './scenarios.ts';
 import type { Target } from './target.ts';
 import { customerMix, deliveryRequest, REQUEST_TIMEOUT_SECONDS, SEEDING } from './traffic.ts';
 
-export interface StageReport extends LoadResult {
-  offeredRate: number;
-}
+export type StageReport = ArrivalStageResult;
 
 export interface ScenarioReport {
   scenario: string;
   target: string;
   startedAt: string;
+  /** The parts the stages ran in, each with its bound on requests outstanding (beyond it, requests are dropped). */
+  parts: Omit<Part, 'stages'>[];
   stages: StageReport[];
-  overall: { requests: number; throughput: number; errorRate: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
+  overall: {
+    offered: number;
+    sent: number;
+    dropped: number;
+    /** Requests answered, and answered per second from the start until the last request settled. */
+    requests: number;
+    throughput: number;
+    errorRate: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    maxMs: number;
+  };
   thresholds: Scenario['thresholds'];
   /** Which thresholds failed the run: all of them, or only the error rates. */
   gate: Gate;
   breaches: string[];
-  /** Thresholds missed that did not fail the run (latency and achieved rate under the `errors` gate). */
+  /** Thresholds missed that did not fail the run (latency and requests dropped under the `errors` gate). */
   advisories: string[];
   passed: boolean;
 }
@@ -60,9 +75,13 @@ export async function seedDeliveries(
   return ids;
 }
 
-/** Connections enough for the rate at a few hundred milliseconds per request, within reason. */
-export function connectionsFor(rate: number): number {
-  return Math.min(500, Math.max(10, Math.ceil(rate / 20)));
+/** One stage's figures on one line. */
+export function stageLine(index: number, count: number, stage: StageReport): string {
+  return (
+    `stage ${index + 1}/${count} (${stage.offeredRate}/s for ${stage.seconds} s): sent ${stage.sent} of ${stage.offered}, ${stage.dropped} dropped; ` +
+    `answered ${stage.throughput}/s, p50 ${stage.latencyMs.p50} ms, p95 ${stage.latencyMs.p95} ms, p99 ${stage.latencyMs.p99} ms, ` +
+    `errors ${(stage.errorRate * 100).toFixed(2)}% (${stage.timeouts} timeouts); sent late by ${stage.sendLagMs.p99} ms at p99`
+  );
 }
 
 export async function runScenario(
@@ -75,33 +94,49 @@ export async function runScenario(
   const startedAt = new Date().toISOString();
   log(`seeding deliveries on ${target.description}`);
   const deliveryIds = await seedDeliveries(target, owner, SEEDING.deliveries);
-  const overall = latencyHistogram();
-  const stages: StageReport[] = [];
-  for (const [index, stage] of scenario.stages.entries()) {
-    log(`stage ${index + 1}/${scenario.stages.length}: ${stage.rate} requests/s for ${stage.seconds} s`);
-    const result = await runLoad({
-      url: target.url,
-      requests: customerMix(deliveryIds, owner),
-      headers: { authorization: `Bearer ${target.token}` },
-      connections: connectionsFor(stage.rate),
-      durationSeconds: stage.seconds,
-      rate: stage.rate,
-      timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
-      alsoRecordInto: overall,
-    });
-    stages.push({ ...result, offeredRate: stage.rate });
+  const requests = customerMix(deliveryIds, owner);
+  const parts = partsOf(scenario);
+  const count = scenario.stages.length;
+  for (const part of parts)
     log(
-      `  ${result.throughput} req/s, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, errors ${(result.errorRate * 100).toFixed(2)}%`,
+      `${part.name}, from ${part.startSeconds} s: ${part.stages.map((stage) => `${stage.rate}/s for ${stage.seconds} s`).join(', ')}; at most ${part.maxInFlight} requests outstanding`,
     );
+  const overall = latencyHistogram();
+  const origin = performance.now();
+  const perPart = await Promise.all(
+    parts.map((part, partIndex) => {
+      const first = parts.slice(0, partIndex).reduce((sum, before) => sum + before.stages.length, 0);
+      return runArrivals({
+        url: target.url,
+        stages: part.stages,
+        maxInFlight: part.maxInFlight,
+        requests,
+        headers: { authorization: `Bearer ${target.token}` },
+        timeoutMs: REQUEST_TIMEOUT_SECONDS * 1000,
+        startAt: origin + part.startSeconds * 1000,
+        alsoRecordInto: overall,
+        onStageEnd: (index, result) => log(`  ${stageLine(first + index, count, result)}`),
+      });
+    }),
+  );
+  const stages = perPart.flat();
+  const sum = (figure: (stage: StageReport) => number) => stages.reduce((total, stage) => total + figure(stage), 0);
+  const sent = sum((stage) => stage.sent);
+  const answered = sum((stage) => stage.requests);
+  // From the start until the last request settled: each stage starts as the one before ends.
+  let start = 0;
+  let settledAfter = 0;
+  for (const stage of stages) {
+    settledAfter = Math.max(settledAfter, start + stage.settledAfterSeconds);
+    start += stage.seconds;
   }
-  const requests = stages.reduce((sum, stage) => sum + stage.requests, 0);
-  const failures = stages.reduce((sum, stage) => sum + stage.failedChecks + stage.errors, 0);
-  const attempts = requests + stages.reduce((sum, stage) => sum + stage.errors, 0);
-  const seconds = stages.reduce((sum, stage) => sum + stage.durationSeconds, 0);
   const summary = {
-    requests,
-    throughput: Math.round(requests / seconds),
-    errorRate: attempts === 0 ? 1 : failures / attempts,
+    offered: sum((stage) => stage.offered),
+    sent,
+    dropped: sum((stage) => stage.dropped),
+    requests: answered,
+    throughput: Math.round(answered / settledAfter),
+    errorRate: sent === 0 ? 1 : sum((stage) => stage.failedChecks + stage.errors) / sent,
     p50Ms: percentileMs(overall, 50),
     p95Ms: percentileMs(overall, 95),
     p99Ms: percentileMs(overall, 99),
@@ -114,7 +149,7 @@ export async function runScenario(
   const errors = [
     ...errorBreaches(summary, scenario.thresholds),
     ...(recovery && scenario.recovery ? errorBreaches(recovery, scenario.recovery, 'recovery') : []),
-    ...(requests === 0 ? ['no request completed'] : []),
+    ...(answered === 0 ? ['no request was answered'] : []),
   ];
   const speed = [
     ...latencyBreaches(summary, scenario.thresholds),
@@ -126,6 +161,7 @@ export async function runScenario(
     scenario: scenario.name,
     target: target.description,
     startedAt,
+    parts: parts.map(({ stages: _stages, ...part }) => part),
     stages,
     overall: summary,
     thresholds: scenario.thresholds,

@@ -1,8 +1,8 @@
 // The load scenarios and their pass/fail thresholds. Each is a list of stages at a fixed
-// offered rate, so a ramp is a staircase of short stages. The rate is autocannon's: each
-// connection sends its share of every second's requests, one at a time, so a slow system
-// lowers the rate it achieves instead of building a queue; a stage that completes less than
-// MIN_ACHIEVED_SHARE of its offered rate therefore fails, whatever its latency.
+// offered rate, so a ramp is a staircase of short stages. The rate is an arrival rate (an
+// open model, in `pnpm loadtest` as in the k6 scripts): requests keep arriving at it however
+// slow the answers, up to a bound on requests outstanding; a stage that cannot send
+// MIN_ACHIEVED_SHARE of its requests within that bound fails, whatever its latency.
 // LOADTEST_SCALE multiplies every rate, so one definition serves a laptop and a cluster.
 export interface Stage {
   /** Requests per second offered during the stage. */
@@ -83,8 +83,52 @@ export function scaled(scenario: Scenario, scale: number, soakMinutes?: number):
   };
 }
 
-/** A stage must complete at least this share of the rate it offered. */
+/** A stage must send at least this share of the requests it offers (the rest were dropped). */
 export const MIN_ACHIEVED_SHARE = 0.9;
+
+/**
+ * How many requests may be outstanding at once while `stages` run (k6's maxVUs in the
+ * generated scripts, which compute it the same way): enough to hold the peak rate if every
+ * request took the p95 threshold, and as many as when the average request takes the p99
+ * threshold. Beyond that the run fails anyway, so a request due then is dropped and counted.
+ */
+export function inFlightBound(stages: readonly Stage[], thresholds: Thresholds): number {
+  const peak = Math.max(...stages.map((stage) => stage.rate));
+  const atP95 = Math.max(1, Math.ceil((peak * thresholds.p95Ms) / 1000));
+  return Math.max(atP95, Math.ceil((peak * thresholds.p99Ms) / 1000));
+}
+
+/** Stages that share one bound on requests outstanding, from `startSeconds` into the run (a k6 scenario of the script). */
+export interface Part {
+  name: string;
+  startSeconds: number;
+  stages: Stage[];
+  maxInFlight: number;
+}
+
+/**
+ * The scenario as it runs, in `pnpm loadtest` as in its k6 script: one part, or for a scenario
+ * with recovery thresholds the last stage as a part of its own (`recovery`), with its own bound,
+ * starting as the one before ends while that one's last requests are still outstanding.
+ */
+export function partsOf(scenario: Scenario): Part[] {
+  const recovery = scenario.recovery && scenario.stages.length > 1 ? scenario.recovery : undefined;
+  if (!recovery)
+    return [
+      { name: scenario.name, startSeconds: 0, stages: scenario.stages, maxInFlight: inFlightBound(scenario.stages, scenario.thresholds) },
+    ];
+  const main = scenario.stages.slice(0, -1);
+  const last = scenario.stages.slice(-1);
+  return [
+    { name: scenario.name, startSeconds: 0, stages: main, maxInFlight: inFlightBound(main, scenario.thresholds) },
+    {
+      name: 'recovery',
+      startSeconds: main.reduce((sum, stage) => sum + stage.seconds, 0),
+      stages: last,
+      maxInFlight: inFlightBound(last, recovery),
+    },
+  ];
+}
 
 export interface Measured {
   p95Ms: number;
@@ -92,7 +136,6 @@ export interface Measured {
   errorRate: number;
 }
 
-/** Which thresholds a result breaks, in words; empty when it passes. */
 /** The latency thresholds `measured` went over, in words. */
 export function latencyBreaches(measured: Measured, thresholds: Thresholds, label = 'overall'): string[] {
   const problems: string[] = [];
@@ -108,6 +151,7 @@ export function errorBreaches(measured: Measured, thresholds: Thresholds, label 
     : [];
 }
 
+/** Which thresholds a result breaks, in words; empty when it passes. */
 export function breaches(measured: Measured, thresholds: Thresholds, label = 'overall'): string[] {
   return [...latencyBreaches(measured, thresholds, label), ...errorBreaches(measured, thresholds, label)];
 }
@@ -125,11 +169,13 @@ export function gateFrom(value: string | undefined): Gate {
   throw new Error(`LOADTEST_GATE must be "all" or "errors", not "${value}"`);
 }
 
-/** The stages that completed less than MIN_ACHIEVED_SHARE of the rate they offered, in words. */
-export function fellBehind(stages: { throughput: number; offeredRate: number }[]): string[] {
+/** The stages that sent less than MIN_ACHIEVED_SHARE of the requests they offered, in words. */
+export function fellBehind(stages: { offered: number; sent: number; dropped: number }[]): string[] {
   return stages.flatMap((stage, index) =>
-    stage.throughput < MIN_ACHIEVED_SHARE * stage.offeredRate
-      ? [`stage ${index + 1}: completed ${stage.throughput}/s of the ${stage.offeredRate}/s offered (the system fell behind)`]
+    stage.sent < MIN_ACHIEVED_SHARE * stage.offered
+      ? [
+          `stage ${index + 1}: sent ${stage.sent} of the ${stage.offered} requests offered, ${stage.dropped} dropped (too many outstanding: the system fell behind)`,
+        ]
       : [],
   );
 }

@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { gatewayRoutes, pathOf, type Route } from '@dronedelivery/contracts';
-import type { Request } from 'autocannon';
+import type { PlannedRequest } from './arrival-rate.ts';
 
 export const LOADTEST_OWNER = 'loadtest';
 
@@ -81,20 +81,17 @@ export function currentMonthQuery(now = new Date()): string {
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
-/** The customer cycle as autocannon's request sequence: each connection goes round it. */
-export function customerMix(deliveryIds: readonly string[], owner = LOADTEST_OWNER): Request[] {
+/**
+ * The customer cycle as requests to send, one builder per step: the load generator goes round
+ * it in order, one request each time, as each iteration of a k6 script does.
+ */
+export function customerMix(deliveryIds: readonly string[], owner = LOADTEST_OWNER): (() => PlannedRequest)[] {
   if (deliveryIds.length === 0) throw new Error('the mix needs deliveries to read');
   const query = currentMonthQuery();
-  return CUSTOMER_CYCLE.map((step): Request => {
-    const request: Request = { method: step.route.method };
-    if (step.body === 'deliveryRequest') {
-      request.headers = { 'content-type': 'application/json' };
-      request.setupRequest = (sent) => ({ ...sent, body: deliveryRequest(owner) });
-    }
-    const path = (id?: string) =>
-      `${pathOf(step.route, step.param === 'owner' ? { ownerId: owner } : step.param ? { id } : {})}${step.query ? query : ''}`;
-    if (step.param === 'seededDelivery') request.setupRequest = (sent) => ({ ...sent, path: path(pick(deliveryIds)) });
-    else request.path = path();
-    return request;
+  return CUSTOMER_CYCLE.map((step) => () => {
+    const params = step.param === 'owner' ? { ownerId: owner } : step.param === 'seededDelivery' ? { id: pick(deliveryIds) } : {};
+    const path = `${pathOf(step.route, params)}${step.query ? query : ''}`;
+    if (step.body !== 'deliveryRequest') return { method: step.route.method, path };
+    return { method: step.route.method, path, headers: { 'content-type': 'application/json' }, body: deliveryRequest(owner) };
   });
 }

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EMIT_COMMAND, K6_DIRECTORY, k6Scripts, REPOSITORY_ROOT } from '../src/k6/emit.ts';
-import { MIN_ACHIEVED_SHARE, SCENARIOS, type Scenario, type Stage, scaled, type Thresholds } from '../src/scenarios.ts';
+import { MIN_ACHIEVED_SHARE, partsOf, SCENARIOS, type Scenario, type Stage, scaled, type Thresholds } from '../src/scenarios.ts';
 import { customerMix, DELIVERY_REQUEST_FIELDS, deliveryRequest, PICKUP_WITHIN_MINUTES, SEEDING } from '../src/traffic.ts';
 
 interface Sent {
@@ -202,6 +202,22 @@ describe('the options of each k6 script', () => {
     expect(definitionOf(options).stages).toEqual(scaled(definition, 2.5, 5).stages);
   });
 
+  it.each(names)('%s: its k6 scenarios are the parts `pnpm loadtest` runs, with the same bound on requests outstanding', async (name) => {
+    const definition = SCENARIOS[name] as Scenario;
+    const runs: { env: Record<string, string>; local: Scenario }[] = [
+      { env: {}, local: definition },
+      { env: { SCALE: '2.5', SOAK_MINUTES: '5' }, local: scaled(definition, 2.5, 5) },
+    ];
+    for (const run of runs) {
+      const { options } = await load(name, run.env);
+      const local = partsOf(run.local);
+      const executors = Object.entries(options.scenarios).sort(([, a], [, b]) => seconds(a.startTime) - seconds(b.startTime));
+      expect(
+        executors.map(([part, executor]) => ({ name: part, startSeconds: seconds(executor.startTime), maxInFlight: executor.maxVUs })),
+      ).toEqual(local.map(({ stages: _stages, ...part }) => part));
+    }
+  });
+
   it('has VUs to hold the rate, and waits for the seeding', async () => {
     const { options } = await load('stress');
     const executor = Object.values(options.scenarios)[0] as Executor;
@@ -257,10 +273,9 @@ describe('the requests of a k6 script', () => {
     for (k6.iteration = 0; k6.iteration < 2 * local.length; k6.iteration += 1) script.default({ deliveryIds });
     const id = new RegExp(`/(${deliveryIds.join('|')})(?=/|$)`);
     const k6Requests = k6.sent.map((request) => `${request.method} ${request.url.replace(BASE_URL, '').replace(id, '/:id')}`);
-    const localRequests = local.map((request) => {
-      const setup = typeof request.setupRequest === 'function' ? request.setupRequest : (sent: typeof request) => sent;
-      const { path } = setup({ ...request }, {});
-      return `${request.method} ${(path ?? '').replace(id, '/:id')}`;
+    const localRequests = local.map((build) => {
+      const { method, path } = build();
+      return `${method} ${path.replace(id, '/:id')}`;
     });
     expect(k6Requests).toEqual([...localRequests, ...localRequests]);
     for (const request of k6.sent) {

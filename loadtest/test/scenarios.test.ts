@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionsFor } from '../src/scenario-run.ts';
-import { breaches, fellBehind, SCENARIOS, scaled } from '../src/scenarios.ts';
+import { breaches, fellBehind, inFlightBound, partsOf, SCENARIOS, type Scenario, scaled } from '../src/scenarios.ts';
 import { customerMix, deliveryRequest } from '../src/traffic.ts';
 
 describe('scenarios', () => {
@@ -38,25 +37,45 @@ describe('scenarios', () => {
     expect(breaches({ p95Ms: 1, p99Ms: 1, errorRate: 0.001 }, { ...thresholds, maxErrorRate: 0 })).toHaveLength(1);
   });
 
-  it('fails a stage that completed less than 90% of its offered rate', () => {
+  it('fails a stage that sent less than 90% of the requests it offered', () => {
     expect(
       fellBehind([
-        { throughput: 95, offeredRate: 100 },
-        { throughput: 90, offeredRate: 100 },
+        { offered: 100, sent: 95, dropped: 5 },
+        { offered: 100, sent: 90, dropped: 10 },
       ]),
     ).toEqual([]);
     expect(
       fellBehind([
-        { throughput: 100, offeredRate: 100 },
-        { throughput: 1200, offeredRate: 2000 },
+        { offered: 100, sent: 100, dropped: 0 },
+        { offered: 40_000, sent: 24_000, dropped: 16_000 },
       ]),
-    ).toEqual(['stage 2: completed 1200/s of the 2000/s offered (the system fell behind)']);
+    ).toEqual(['stage 2: sent 24000 of the 40000 requests offered, 16000 dropped (too many outstanding: the system fell behind)']);
   });
 
-  it('opens enough connections for the rate, within bounds', () => {
-    expect(connectionsFor(1)).toBe(10);
-    expect(connectionsFor(2000)).toBe(100);
-    expect(connectionsFor(1_000_000)).toBe(500);
+  it('bounds the requests outstanding by the peak rate at the p99 threshold', () => {
+    const thresholds = { p95Ms: 250, p99Ms: 500, maxErrorRate: 0 };
+    expect(inFlightBound([{ rate: 2000, seconds: 1 }], thresholds)).toBe(1000);
+    expect(
+      inFlightBound(
+        [
+          { rate: 20, seconds: 1 },
+          { rate: 200, seconds: 1 },
+        ],
+        thresholds,
+      ),
+    ).toBe(100);
+    expect(inFlightBound([{ rate: 1, seconds: 1 }], { ...thresholds, p95Ms: 1, p99Ms: 1 })).toBe(1);
+  });
+
+  it('runs a spike as two parts, the recovery with a bound of its own starting as the spike ends', () => {
+    const spike = SCENARIOS.spike as Scenario;
+    expect(partsOf(spike)).toEqual([
+      { name: 'spike', startSeconds: 0, stages: spike.stages.slice(0, 2), maxInFlight: 2250 },
+      { name: 'recovery', startSeconds: 35, stages: spike.stages.slice(2), maxInFlight: 38 },
+    ]);
+    expect(partsOf(SCENARIOS.stress as Scenario)).toEqual([
+      { name: 'stress', startSeconds: 0, stages: SCENARIOS.stress?.stages, maxInFlight: 1000 },
+    ]);
   });
 });
 
@@ -70,12 +89,14 @@ describe('traffic', () => {
   });
 
   it('mixes one request for a delivery with reads of seeded deliveries and an invoice', () => {
-    const mix = customerMix(['d1', 'd2']);
+    const mix = customerMix(['d1', 'd2']).map((build) => build());
     expect(mix.map((request) => request.method)).toEqual(['POST', 'GET', 'GET', 'GET', 'GET', 'GET']);
-    const setup = mix[3]?.setupRequest as (request: object, context: object) => { path: string };
-    const read = setup({ method: 'GET', path: '/' }, {});
-    expect(read.path).toMatch(/^\/api\/deliveries\/d[12]\/details$/);
+    expect(mix[0]?.path).toBe('/api/deliveryrequests');
+    expect(JSON.parse(mix[0]?.body ?? '{}').ownerId).toBe('loadtest');
+    expect(mix[0]?.headers).toEqual({ 'content-type': 'application/json' });
+    expect(mix[3]?.path).toMatch(/^\/api\/deliveries\/d[12]\/details$/);
     expect(mix[5]?.path).toMatch(/^\/api\/owners\/loadtest\/invoice\?year=\d{4}&month=\d{1,2}$/);
+    expect(mix.slice(1).every((request) => request.body === undefined)).toBe(true);
     expect(() => customerMix([])).toThrow();
   });
 });
