@@ -1,7 +1,8 @@
 // One load run: autocannon drives HTTP on loopback (or at a target URL) for a time, either as
 // fast as its connections allow or at a fixed overall arrival rate, and every response's
 // latency goes into an HDR histogram so any percentile can be read (autocannon's own summary
-// has no p95). The building block of the scenarios, the benchmark and the capacity search.
+// has no p95). The building block of the benchmark and the capacity search; the load scenarios
+// need an open model instead (arrival-rate.ts), which also reads its percentiles here.
 import autocannon, { type Request } from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
 

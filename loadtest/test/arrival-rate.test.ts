@@ -42,7 +42,7 @@ describe('the open model against a server that cannot keep up', () => {
     const stage = await openModel(server.url, 1000);
     expect(stage).toMatchObject({ offered: OFFERED, sent: OFFERED, dropped: 0, requests: OFFERED, errors: 0, failedChecks: 0 });
     // The server needs at least 3 s for 120 requests: they queued there, and waited.
-    expect(server.longestQueue()).toBeGreaterThan(40);
+    expect(server.longestQueue()).toBeGreaterThan(20);
     expect(stage.latencyMs.p50).toBeGreaterThan(8 * SERVICE_MS);
     expect(stage.latencyMs.max).toBeGreaterThan(1500);
   });
