@@ -87,15 +87,13 @@ export function scaled(scenario: Scenario, scale: number, soakMinutes?: number):
 export const MIN_ACHIEVED_SHARE = 0.9;
 
 /**
- * How many requests may be outstanding at once while `stages` run (k6's maxVUs in the
- * generated scripts, which compute it the same way): enough to hold the peak rate if every
- * request took the p95 threshold, and as many as when the average request takes the p99
- * threshold. Beyond that the run fails anyway, so a request due then is dropped and counted.
+ * How many requests may be outstanding at once while `stages` run: the peak rate held if the
+ * average request took the p99 threshold. Beyond that the run fails anyway, so a request due
+ * then is dropped and counted. The k6 scripts' maxVUs, which they compute the same way.
  */
 export function inFlightBound(stages: readonly Stage[], thresholds: Thresholds): number {
   const peak = Math.max(...stages.map((stage) => stage.rate));
-  const atP95 = Math.max(1, Math.ceil((peak * thresholds.p95Ms) / 1000));
-  return Math.max(atP95, Math.ceil((peak * thresholds.p99Ms) / 1000));
+  return Math.max(1, Math.ceil((peak * thresholds.p99Ms) / 1000));
 }
 
 /** Stages that share one bound on requests outstanding, from `startSeconds` into the run (a k6 scenario of the script). */
