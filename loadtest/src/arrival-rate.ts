@@ -28,7 +28,7 @@ export interface ArrivalOptions {
   stages: readonly ArrivalStage[];
   /**
    * The most requests outstanding at once (k6's maxVUs). A request due while this many are
-   * outstanding is dropped and counted, as k6 counts dropped_iterations: never sent late.
+   * outstanding is dropped and counted, as k6 counts dropped_iterations, not held until one is answered.
    */
   maxInFlight: number;
   /** The requests to send, in turn: the n-th request sent is built by requests[n % length]. */
