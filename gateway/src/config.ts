@@ -1,6 +1,6 @@
 // The gateway's settings, read once from the environment. Authentication is always on:
 // a JWT secret (local development) or a JWKS URL (Microsoft Entra ID) must be configured.
-import { redisConnectionSchema } from '@dronedelivery/redis';
+import { redisConnectionSchema } from '@dronedelivery/redis/config';
 import { baseConfigSchema, httpClientConfigSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 

@@ -1,6 +1,6 @@
 // The queue's settings and adapter choice, shared by ingestion (producer) and workflow
 // (consumer) so both read the same variables.
-import { redisConnectionSchema } from '@dronedelivery/redis';
+import { redisConnectionSchema } from '@dronedelivery/redis/config';
 import { z } from 'zod';
 import { BullmqQueue } from './bullmq.ts';
 import { MemoryQueue } from './memory.ts';

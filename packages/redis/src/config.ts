@@ -1,4 +1,5 @@
-// The settings every unit that talks to Redis reads, declared once.
+// The settings every unit that talks to Redis reads, declared once. A module of its own, free
+// of ioredis: every unit's configuration imports it, including units that run in memory.
 import { z } from 'zod';
 
 export const redisConnectionSchema = z.object({

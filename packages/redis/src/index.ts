@@ -3,6 +3,8 @@
 // capped jittered backoff, and commands that fail fast while disconnected, so that a
 // caller can answer 503 at once instead of hanging. With `cluster`, the same settings
 // reach a Redis Cluster (Azure Cache for Redis, clustered tier) through its one endpoint.
+// Importing this module loads ioredis; the settings' schema (`@dronedelivery/redis/config`)
+// does not, so a unit running in memory never loads the client.
 import { Unavailable } from '@dronedelivery/service-kit';
 import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 
@@ -127,6 +129,5 @@ export async function waitUntilConnected(redis: RedisClient, timeoutMs = 2_000):
 }
 
 export { Cluster, Redis } from 'ioredis';
-export { redisConnectionSchema } from './config.ts';
 export { readPositions } from './position-list.ts';
 export { everyShard, mergeNewestFirst, readPositionsAcross, SHARD_COUNT, shardOf } from './shards.ts';

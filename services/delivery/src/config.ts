@@ -1,5 +1,5 @@
 // The delivery service's settings, read once from the environment.
-import { redisConnectionSchema } from '@dronedelivery/redis';
+import { redisConnectionSchema } from '@dronedelivery/redis/config';
 import { baseConfigSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
 
