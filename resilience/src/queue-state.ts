@@ -1,7 +1,7 @@
 // Where a delivery message is in the BullMQ queue, read straight from the queue's Redis
 // (the suite owns it): waiting, active, delayed, finished or absent, with its attempts and
 // last error. The reconciliation uses it to tell "still being worked on" from "stuck".
-import { bullmqPrefix } from '@dronedelivery/queue';
+import { bullmqPrefix } from '@dronedelivery/queue/bullmq';
 import { Redis } from '@dronedelivery/redis';
 
 export type JobLocation = 'waiting' | 'prioritized' | 'active' | 'delayed' | 'completed' | 'failed' | 'absent';

@@ -2,7 +2,6 @@
 // (consumer) so both read the same variables.
 import { redisConnectionSchema } from '@dronedelivery/redis/config';
 import { z } from 'zod';
-import { BullmqQueue } from './bullmq.ts';
 import { MemoryQueue } from './memory.ts';
 import type { DeliveryQueue } from './queue.ts';
 
@@ -41,13 +40,19 @@ interface Logger {
 /**
  * BullMQ on Redis when REDIS_URL is set, memory otherwise. Services started in one process
  * pass their shared resources, so that producer and consumer meet on the same memory queue.
+ * BullMQ and ioredis are loaded only when REDIS_URL selects them: a queue in memory never uses them.
  */
-export function selectQueue(config: QueueConfig, log: Logger, shared?: { get<T>(key: string, create: () => T): T }): DeliveryQueue {
+export async function selectQueue(
+  config: QueueConfig,
+  log: Logger,
+  shared?: { get<T>(key: string, create: () => T): T },
+): Promise<DeliveryQueue> {
+  // The registry keeps the promise, so a second service awaits the same queue as the first.
   if (!config.REDIS_URL && shared) return shared.get('delivery-request-queue', () => createQueue(config, log));
   return createQueue(config, log);
 }
 
-function createQueue(config: QueueConfig, log: Logger): DeliveryQueue {
+async function createQueue(config: QueueConfig, log: Logger): Promise<DeliveryQueue> {
   const settings = { maxAttempts: config.QUEUE_MAX_ATTEMPTS, backoffMs: config.QUEUE_BACKOFF_MS };
   if (!config.REDIS_URL) {
     log.warn(
@@ -57,6 +62,7 @@ function createQueue(config: QueueConfig, log: Logger): DeliveryQueue {
     return new MemoryQueue(settings);
   }
   log.info({ queue: 'bullmq', name: config.QUEUE_NAME }, 'delivery-request queue: BullMQ on Redis');
+  const { BullmqQueue } = await import('./bullmq.ts');
   return new BullmqQueue(
     {
       ...settings,

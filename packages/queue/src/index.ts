@@ -1,5 +1,6 @@
 // The delivery-request queue: a port, an in-memory adapter and a BullMQ-on-Redis adapter.
-export { BullmqQueue, type BullmqSettings, bullmqPrefix } from './bullmq.ts';
+// The BullMQ adapter is `@dronedelivery/queue/bullmq`, not exported here: importing this
+// module must not load BullMQ and ioredis, which a queue in memory never uses.
 export { type QueueConfig, queueConfigSchema, selectQueue } from './config.ts';
 export { MemoryQueue } from './memory.ts';
 export {

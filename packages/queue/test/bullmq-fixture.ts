@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { deleteKeysWithPrefix, type RedisTarget, redisTargets } from '@dronedelivery/redis/testing';
 import { capturingLogger } from '@dronedelivery/service-kit/testing';
-import { BullmqQueue, type BullmqSettings } from '../src/index.ts';
+import { BullmqQueue, type BullmqSettings } from '../src/bullmq.ts';
 import { contractSettings } from './queue.contract.ts';
 
 export const redisUrl = redisTargets.server?.url;

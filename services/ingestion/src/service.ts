@@ -14,11 +14,11 @@ export const service = defineService({
   folder: 'services/ingestion',
   defaultPort: 8081,
   configSchema,
-  build: ({ config, log, shared }) =>
+  build: async ({ config, log, shared }) =>
     buildApp({
       config,
       log,
-      queue: selectQueue(config, log, shared),
+      queue: await selectQueue(config, log, shared),
       idempotency: selectIdempotencyStore(config, log),
       acceptances: selectAcceptanceStore(config, log),
     }),

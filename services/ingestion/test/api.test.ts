@@ -2,7 +2,8 @@
 // against the in-memory queue always, BullMQ on Redis whenever REDIS_URL is set and on a Redis
 // Cluster whenever REDIS_CLUSTER_URL is.
 import { randomUUID } from 'node:crypto';
-import { BullmqQueue, type DeliveryQueue, MemoryQueue, type QueueMessage } from '@dronedelivery/queue';
+import { type DeliveryQueue, MemoryQueue, type QueueMessage } from '@dronedelivery/queue';
+import { BullmqQueue } from '@dronedelivery/queue/bullmq';
 import { deleteKeysWithPrefix, type RedisTarget, redisTargets } from '@dronedelivery/redis/testing';
 import type { ServiceInstance } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';

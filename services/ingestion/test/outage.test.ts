@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BullmqQueue } from '@dronedelivery/queue';
+import { BullmqQueue } from '@dronedelivery/queue/bullmq';
 import { RedisServerProcess, redisServerInstalled } from '@dronedelivery/redis/testing';
 import type { ServiceInstance } from '@dronedelivery/service-kit';
 import { capturingLogger, freePort, startForInject, testConfig } from '@dronedelivery/service-kit/testing';

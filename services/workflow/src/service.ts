@@ -12,6 +12,6 @@ export const service = defineService({
   folder: 'services/workflow',
   defaultPort: 8085,
   configSchema,
-  build: ({ config, log, shared }) => buildApp({ config, log, queue: selectQueue(config, log, shared) }),
+  build: async ({ config, log, shared }) => buildApp({ config, log, queue: await selectQueue(config, log, shared) }),
   adapters: (config) => ({ queue: config.REDIS_URL ? 'BullMQ on Redis' : 'in memory' }),
 });

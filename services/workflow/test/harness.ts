@@ -5,7 +5,8 @@ import type { AcceptedDeliveryRequest, QueueMessage } from '@dronedelivery/contr
 import { service as delivery } from '@dronedelivery/delivery';
 import { service as dronescheduler } from '@dronedelivery/dronescheduler';
 import { service as packageService } from '@dronedelivery/package';
-import { BullmqQueue, type DeliveryQueue, MemoryQueue } from '@dronedelivery/queue';
+import { type DeliveryQueue, MemoryQueue } from '@dronedelivery/queue';
+import { BullmqQueue } from '@dronedelivery/queue/bullmq';
 import { deleteKeysWithPrefix } from '@dronedelivery/redis/testing';
 import { type BaseConfig, type ServiceInstance, type ServiceManifest, sharedResources } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
