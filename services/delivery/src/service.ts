@@ -12,6 +12,6 @@ export const service = defineService({
   folder: 'services/delivery',
   defaultPort: 8082,
   configSchema,
-  build: ({ config, log }) => buildApp({ config, log, store: selectStore(config, log) }),
+  build: async ({ config, log }) => buildApp({ config, log, store: await selectStore(config, log) }),
   adapters: (config) => ({ store: config.REDIS_URL ? 'Redis' : 'in memory' }),
 });

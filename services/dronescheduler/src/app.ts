@@ -4,7 +4,6 @@ import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import { registerRoutes } from './routes.ts';
 import { Scheduler } from './scheduler.ts';
-import { CosmosSchedulerStore } from './store/cosmos.ts';
 import type { SchedulerStore } from './store/store.ts';
 
 export interface SchedulerAppDependencies {
@@ -17,7 +16,8 @@ export interface SchedulerAppDependencies {
 
 export async function buildApp({ config, log, store, clock = () => new Date() }: SchedulerAppDependencies): Promise<ServiceInstance> {
   const app = await createServer({ name: 'dronescheduler', version: packageJson.version, logger: log, config });
-  if (store instanceof CosmosSchedulerStore) {
+  // Asked of the store rather than of its class, so that this module never loads the Cosmos DB SDK.
+  if (store.onRequestCharge) {
     const charge = app.metrics.counter({
       name: 'cosmos_request_units_total',
       help: 'Request units (RU) consumed in Cosmos DB, by operation.',

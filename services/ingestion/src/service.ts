@@ -19,8 +19,8 @@ export const service = defineService({
       config,
       log,
       queue: await selectQueue(config, log, shared),
-      idempotency: selectIdempotencyStore(config, log),
-      acceptances: selectAcceptanceStore(config, log),
+      idempotency: await selectIdempotencyStore(config, log),
+      acceptances: await selectAcceptanceStore(config, log),
     }),
   adapters: (config) => ({
     queue: config.REDIS_URL ? 'BullMQ on Redis' : 'in memory',

@@ -12,7 +12,7 @@ import { connectWithRetry, type Logger, Unavailable } from '@dronedelivery/servi
 import type { Config } from '../config.ts';
 import type { DroneState, Reservation } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
-import type { AssignmentRecord, SchedulerStore, UsageTotals } from './store.ts';
+import type { AssignmentRecord, ChargeObserver, SchedulerStore, UsageTotals } from './store.ts';
 
 export type CosmosSettings = Pick<
   Config,
@@ -90,8 +90,6 @@ async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
     if (!isStatus(error, 409)) throw error;
   }
 }
-
-type ChargeObserver = (operation: string, requestUnits: number) => void;
 
 export class CosmosSchedulerStore implements SchedulerStore {
   private readonly settings: CosmosSettings;

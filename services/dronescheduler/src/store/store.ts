@@ -37,4 +37,8 @@ export interface SchedulerStore {
   usage(ownerId: string, month: string): Promise<UsageTotals>;
   ping(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /** Reports the request units (RU) each operation consumed; only a store that is charged them (Cosmos DB) has it. */
+  onRequestCharge?(observer: ChargeObserver): void;
 }
+
+export type ChargeObserver = (operation: string, requestUnits: number) => void;

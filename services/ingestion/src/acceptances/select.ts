@@ -1,12 +1,13 @@
 // Picks where acceptances are kept: the queue's Redis when REDIS_URL is set, memory otherwise.
+// The Redis adapter, and ioredis with it, is loaded only when selected.
 import type { Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import { MemoryAcceptanceStore } from './memory.ts';
-import { RedisAcceptanceStore } from './redis.ts';
 import type { AcceptanceStore } from './store.ts';
 
-export function selectAcceptanceStore(config: Config, log: Logger): AcceptanceStore {
+export async function selectAcceptanceStore(config: Config, log: Logger): Promise<AcceptanceStore> {
   if (!config.REDIS_URL) return new MemoryAcceptanceStore();
+  const { RedisAcceptanceStore } = await import('./redis.ts');
   return new RedisAcceptanceStore(
     {
       url: config.REDIS_URL,

@@ -1,12 +1,13 @@
 // Picks where Idempotency-Keys are kept: the queue's Redis when REDIS_URL is set, memory otherwise.
+// The Redis adapter, and ioredis with it, is loaded only when selected.
 import type { Logger } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import { MemoryIdempotencyStore } from './memory.ts';
-import { RedisIdempotencyStore } from './redis.ts';
 import type { IdempotencyStore } from './store.ts';
 
-export function selectIdempotencyStore(config: Config, log: Logger): IdempotencyStore {
+export async function selectIdempotencyStore(config: Config, log: Logger): Promise<IdempotencyStore> {
   if (!config.REDIS_URL) return new MemoryIdempotencyStore();
+  const { RedisIdempotencyStore } = await import('./redis.ts');
   return new RedisIdempotencyStore(
     {
       url: config.REDIS_URL,
