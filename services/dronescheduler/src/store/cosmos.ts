@@ -6,8 +6,15 @@
 // gets 503 with that delay. Every response's request charge (RU) is reported.
 
 import type { Agent } from 'node:https';
-import { type Container, type ContainerRequest, CosmosClient, type Database, ErrorResponse, type SqlQuerySpec } from '@azure/cosmos';
-import { DefaultAzureCredential } from '@azure/identity';
+import {
+  type Container,
+  type ContainerRequest,
+  CosmosClient,
+  type CosmosClientOptions,
+  type Database,
+  ErrorResponse,
+  type SqlQuerySpec,
+} from '@azure/cosmos';
 import { connectWithRetry, type Logger, Unavailable } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
 import type { DroneState, Reservation } from '../domain.ts';
@@ -91,6 +98,23 @@ async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
   }
 }
 
+type TokenCredential = NonNullable<CosmosClientOptions['aadCredentials']>;
+
+/**
+ * Microsoft Entra ID's DefaultAzureCredential (workload identity on AKS), its library loaded at
+ * the first token request: a store that signs with a key (the emulator, a developer's account)
+ * never loads @azure/identity, which is about as big as the Cosmos DB SDK itself.
+ */
+function entraIdCredential(): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+      return (await credential).getToken(scopes, options);
+    },
+  };
+}
+
 export class CosmosSchedulerStore implements SchedulerStore {
   private readonly settings: CosmosSettings;
   private readonly log: Logger;
@@ -115,7 +139,7 @@ export class CosmosSchedulerStore implements SchedulerStore {
       new CosmosClient({
         endpoint: settings.COSMOS_ENDPOINT,
         // A key when one is configured; otherwise Microsoft Entra ID (workload identity on AKS).
-        ...(settings.COSMOS_KEY ? { key: settings.COSMOS_KEY } : { aadCredentials: new DefaultAzureCredential() }),
+        ...(settings.COSMOS_KEY ? { key: settings.COSMOS_KEY } : { aadCredentials: entraIdCredential() }),
         connectionPolicy: { retryOptions },
         userAgentSuffix: 'dronedelivery-dronescheduler',
         ...(options.agent ? { agent: options.agent } : {}),
