@@ -1,7 +1,7 @@
 // Builds the gateway: the public API (an encapsulated plugin that owns authentication, per-
 // caller rate limits and its routes), CORS, and one OpenAPI document with a docs page.
 
-import { createRedisClient, type RedisClient } from '@dronedelivery/redis';
+import type { RedisClient } from '@dronedelivery/redis';
 import {
   createServer,
   HttpClient,
@@ -42,6 +42,26 @@ const DOCS_CSP = {
   'frame-ancestors': ["'none'"],
 };
 
+/**
+ * The Redis that keeps rate-limit counts when REDIS_URL is set; none (counts in memory)
+ * otherwise. ioredis is loaded only then, so a gateway counting in memory never carries it.
+ */
+async function rateLimitRedis(config: Config, log: Logger): Promise<RedisClient | undefined> {
+  if (!config.REDIS_URL) return undefined;
+  const { createRedisClient } = await import('@dronedelivery/redis');
+  return createRedisClient(
+    {
+      url: config.REDIS_URL,
+      password: config.REDIS_PASSWORD,
+      cluster: config.REDIS_CLUSTER === 'true',
+      keyPrefix: 'gateway:ratelimit:',
+      connectionName: 'dronedelivery-gateway',
+      commandTimeoutMs: 500,
+    },
+    log,
+  );
+}
+
 export interface GatewayDependencies {
   config: Config;
   log: Logger;
@@ -73,21 +93,10 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
   };
   for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
 
-  let redis: RedisClient | undefined;
-  if (config.REDIS_URL) {
-    redis = createRedisClient(
-      {
-        url: config.REDIS_URL,
-        password: config.REDIS_PASSWORD,
-        cluster: config.REDIS_CLUSTER === 'true',
-        keyPrefix: 'gateway:ratelimit:',
-        connectionName: 'dronedelivery-gateway',
-        commandTimeoutMs: 500,
-      },
-      log,
-    );
+  const redis = await rateLimitRedis(config, log);
+  if (redis) {
     redis.connect().catch(() => undefined);
-    app.lifecycle.onShutdown('rate-limit store', () => redis?.quit());
+    app.lifecycle.onShutdown('rate-limit store', () => redis.quit());
   }
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
