@@ -40,6 +40,13 @@ if (!process.env.JWT_SECRET) {
   process.on('exit', () => rmSync(DEV_SECRET_FILE, { force: true }));
 }
 
+// Before the banner: a Ctrl-C as soon as it shows must stop the system gracefully, not kill it.
+exitGracefullyOnSignals(system.apps.toReversed(), {
+  SHUTDOWN_DELAY_MS: 0,
+  DRAIN_TIMEOUT_MS: settings.DRAIN_TIMEOUT_MS,
+  SHUTDOWN_HARD_TIMEOUT_MS: settings.SHUTDOWN_HARD_TIMEOUT_MS,
+});
+
 const token = await system.token(['customer'], 'myowner');
 const operator = await system.token(['operator']);
 const sample = ORIGINAL_SAMPLE_JSON;
@@ -69,9 +76,3 @@ Create a delivery, then follow it:
 
 Ctrl-C stops everything gracefully.
 `);
-
-exitGracefullyOnSignals(system.apps.toReversed(), {
-  SHUTDOWN_DELAY_MS: 0,
-  DRAIN_TIMEOUT_MS: settings.DRAIN_TIMEOUT_MS,
-  SHUTDOWN_HARD_TIMEOUT_MS: settings.SHUTDOWN_HARD_TIMEOUT_MS,
-});
