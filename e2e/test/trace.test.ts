@@ -138,8 +138,12 @@ describe.runIf(redisServerInstalled())('one trace across the system (OTLP export
     const services = () => new Set(inTrace().map((span) => span.service));
     await expect.poll(() => [...services()].sort(), { timeout: 15_000 }).toEqual([...UNIT_NAMES].sort());
 
+    // The CONSUMER span ends after the calls made inside it, so it can come in a later export
+    // batch than theirs: every unit present in the trace does not mean it has arrived.
+    const consumerSpan = () => inTrace().find((span) => span.service === 'workflow' && span.kind === KIND.consumer);
+    await expect.poll(() => consumerSpan() !== undefined, { timeout: 15_000 }).toBe(true);
     const producer = inTrace().find((span) => span.service === 'ingestion' && span.kind === KIND.producer);
-    const consumer = inTrace().find((span) => span.service === 'workflow' && span.kind === KIND.consumer);
+    const consumer = consumerSpan();
     expect(producer, 'a PRODUCER span in ingestion').toBeDefined();
     expect(consumer?.parentSpanId, "the workflow's CONSUMER span is the PRODUCER span's child").toBe(producer?.spanId);
     // The workflow's calls are children of its consumer span, and each backend answered in the same trace.
