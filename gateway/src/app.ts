@@ -96,7 +96,8 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
   const redis = await rateLimitRedis(config, log);
   if (redis) {
     redis.connect().catch(() => undefined);
-    app.lifecycle.onShutdown('rate-limit store', () => redis.quit());
+    // An unreachable Redis refuses QUIT: drop the connection, or its reconnecting keeps the process alive.
+    app.lifecycle.onShutdown('rate-limit store', () => redis.quit().catch(() => redis.disconnect()));
   }
   await app.register(cors, {
     origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
