@@ -2,6 +2,10 @@
 // (each starts a whole system), kept apart from the fast `pnpm test`.
 import { defineConfig } from 'vitest/config';
 
+// Tests run the TypeScript sources. Under NODE_ENV=production Vite would add the `production`
+// export condition, and the workspace packages would resolve to their compiled dist/.
+process.env.NODE_ENV = 'test';
+
 export default defineConfig({
   test: {
     include: ['resilience/test/**/*.test.ts'],

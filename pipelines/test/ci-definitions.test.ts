@@ -25,6 +25,8 @@ describe('GitHub Actions', () => {
     const expected = [
       ...watchedFolders(service).map((folder) => `${folder}/**`),
       'Dockerfile',
+      'tsconfig.base.json',
+      'tsconfig.build.json',
       'pnpm-lock.yaml',
       `.github/workflows/${service}.yml`,
       '.github/workflows/service-pipeline.yml',
@@ -142,6 +144,8 @@ describe('Azure Pipelines', () => {
     const expected = [
       ...watchedFolders(service),
       'Dockerfile',
+      'tsconfig.base.json',
+      'tsconfig.build.json',
       'pnpm-lock.yaml',
       `azure-pipelines/${service}.yml`,
       'azure-pipelines/templates',

@@ -23,9 +23,9 @@ describe('the list of units', () => {
 
   describe.each(UNITS.map((unit) => [unit.name, unit] as const))('%s', (name, unit) => {
     it('is a workspace package whose public export is its manifest, and whose main runs it', () => {
-      const manifest = JSON.parse(read(`${unit.folder}/package.json`)) as { name: string; exports: Record<string, string> };
+      const manifest = JSON.parse(read(`${unit.folder}/package.json`)) as { name: string; exports: Record<string, unknown> };
       expect(manifest.name).toBe(`@dronedelivery/${name}`);
-      expect(manifest.exports['.']).toBe('./src/service.ts');
+      expect(manifest.exports['.']).toEqual({ production: './dist/service.js', default: './src/service.ts' });
       expect(read(`${unit.folder}/src/main.ts`)).toMatch(/runService\(service\)/);
     });
 
