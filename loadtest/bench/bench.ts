@@ -61,11 +61,11 @@ const settings: Settings = {
 };
 
 const CONFIGURATION =
-  'each unit runs from its sources with the telemetry preload (`node --import @dronedelivery/service-kit/telemetry`), NODE_ENV=production, ' +
-  'LOG_LEVEL=info (one line per request, to a file), traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in ' +
+  "a unit in a process of its own runs compiled, with its image's command (`node --conditions=production --enable-source-maps --import @dronedelivery/service-kit/telemetry dist/main.js`); " +
+  'NODE_ENV=production, LOG_LEVEL=info (one line per request, to a file), traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in ' +
   'in the bench process; load through the gateway with a customer token (HS256), its rate limit counted in Redis (the limit lifted: the load is one caller); ' +
   "BullMQ on a private redis-server with AOF (appendfsync everysec); the services' stores in memory. Embedded: the whole system in one process, " +
-  'as `npm start` runs it, with the same settings and its in-memory queue.';
+  'as `npm start` runs it (its TypeScript sources with the telemetry preload), with the same settings and its in-memory queue.';
 
 function machine(): Machine {
   let redis = 'redis-server not found';

@@ -1,7 +1,9 @@
 // How the bench runs the units: as users run them. Production defaults unless a case says
 // otherwise: the telemetry preload at its default sampling, exporting OTLP/HTTP to a collector
 // (a receiver in the bench process that reads and counts what it is sent), request logs at
-// `info` written to a file (as a container runtime takes stdout), NODE_ENV=production.
+// `info` written to a file (as a container runtime takes stdout), NODE_ENV=production. A unit
+// in a process of its own runs compiled, with its image's command (the Dockerfile's CMD);
+// the whole system in one process runs its sources, as `npm start` does.
 // Variants exist only to show what telemetry costs; they are labelled in every table.
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,9 +11,12 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UnitOptions } from '@dronedelivery/fleet';
 import type { ProcessGroup } from '@dronedelivery/service-kit/testing';
+import type { UnitName } from '@dronedelivery/system';
+import { buildCompiled, compiledUnit } from '@dronedelivery/system/compiled';
 
-/** The telemetry preload, as every unit's start script and image give it. */
+/** The telemetry preload, as `npm start` gives it to the whole system in one process. */
 export const TELEMETRY_PRELOAD = fileURLToPath(new URL('../../packages/service-kit/src/telemetry.ts', import.meta.url));
 
 /** What is measured: production defaults, or one of the telemetry variants beside them. */
@@ -54,10 +59,20 @@ export async function startCollector(group: ProcessGroup): Promise<Collector> {
 /** A unit's environment and node arguments for a telemetry variant, its logs going to `logDir`. */
 export interface RunAs {
   env: Record<string, string>;
+  /** For the whole system in one process (its sources, with the preload). */
   nodeArgs: string[];
   logFile: (name: string) => string;
   telemetry: Telemetry;
+  /** A unit in a process of its own, as its image runs it: compiled, the image's node options; `extraArgs` e.g. --cpu-prof. */
+  unit: (name: UnitName, extraArgs?: string[]) => UnitOptions;
 }
+
+let built: Promise<void> | undefined;
+/** Compiles the units once per bench run (about 2 s), as their images are built. */
+export const ensureBuilt = () => {
+  built ??= buildCompiled();
+  return built;
+};
 
 export async function runAs(group: ProcessGroup, telemetry: Telemetry = 'default'): Promise<RunAs> {
   const collector = await startCollector(group);
@@ -68,10 +83,16 @@ export async function runAs(group: ProcessGroup, telemetry: Telemetry = 'default
     off: { OTEL_SDK_DISABLED: 'true' },
     'every-trace': { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER_ARG: '1' },
   };
+  await ensureBuilt();
+  const logFile = (name: string) => join(logDir, `${name}.log`);
   return {
     env: { NODE_ENV: 'production', LOG_LEVEL: 'info', ...otel[telemetry] },
     nodeArgs: ['--import', TELEMETRY_PRELOAD],
-    logFile: (name) => join(logDir, `${name}.log`),
+    logFile,
     telemetry,
+    unit: (name, extraArgs = []) => {
+      const { cwd, nodeArgs, entry } = compiledUnit(name);
+      return { cwd, entry, nodeArgs: [...nodeArgs, ...extraArgs], logFile: logFile(name), graceMs: 30_000, readyTimeoutMs: 60_000 };
+    },
   };
 }

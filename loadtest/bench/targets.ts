@@ -11,6 +11,7 @@ import {
   startUnit,
   UNIT_NAMES,
   type UnitName,
+  type UnitOptions,
   upstreamVariables,
 } from '@dronedelivery/fleet';
 import { droneFleet, ORIGINAL_SAMPLE, ORIGINAL_SAMPLE_JSON } from '@dronedelivery/fleet/samples';
@@ -72,14 +73,9 @@ export async function startRedis(group: ProcessGroup): Promise<string> {
 export const customerToken = () => devToken({ secret: JWT_SECRET, ownerId: ORIGINAL_SAMPLE.ownerId, expiresIn: '1h' });
 const bearer = async () => ({ authorization: `Bearer ${await customerToken()}` });
 
-/** Each unit run as `runAs` says, its log in a file of its own; `nodeArgs` (e.g. --cpu-prof) for one unit. */
+/** Each unit as its image runs it, its log in a file of its own; `extra` node arguments (e.g. --cpu-prof) for some. */
 function unitOptions(runAs: RunAs, units: readonly UnitName[], extra: Partial<Record<UnitName, string[]>> = {}) {
-  return Object.fromEntries(
-    units.map((name) => [
-      name,
-      { nodeArgs: [...runAs.nodeArgs, ...(extra[name] ?? [])], logFile: runAs.logFile(name), graceMs: 30_000, readyTimeoutMs: 60_000 },
-    ]),
-  ) as Partial<Record<UnitName, { nodeArgs: string[]; logFile: string; graceMs: number; readyTimeoutMs: number }>>;
+  return Object.fromEntries(units.map((name) => [name, runAs.unit(name, extra[name])])) as Partial<Record<UnitName, UnitOptions>>;
 }
 
 /** The gateway in front of ingestion, each a process, both on one Redis (queue, rate limit). */

@@ -7,7 +7,7 @@ import { type Criteria, type Step, warmupRate } from './step-load.ts';
 
 /** How every unit of a capacity run runs (the bench's production.ts). */
 export const PRODUCTION_DEFAULTS =
-  'production defaults: each unit with the telemetry preload, traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in, LOG_LEVEL=info (one line per request, to a file), NODE_ENV=production';
+  "production defaults: each unit compiled and started with its image's command (the telemetry preload), traces sampled at the default ratio and exported over OTLP/HTTP to a collector stand-in, LOG_LEVEL=info (one line per request, to a file), NODE_ENV=production";
 
 export interface CapacityRun {
   service: string;

@@ -55,8 +55,8 @@ async function ingestion(group: ProcessGroup, runAs: RunAs, cores: Cores, under:
   return { started: fleet.processes.ingestion, redis: { name: 'redis-server', pid: redis.pid as number, url: redis.url } };
 }
 
-/** A unit's node arguments (the telemetry preload) and log file. */
-const asRun = (runAs: RunAs, name: string) => ({ nodeArgs: runAs.nodeArgs, logFile: runAs.logFile(name) });
+/** A unit as its image runs it (compiled, the image's command), its log in a file. */
+const asRun = (runAs: RunAs, name: ServiceName) => runAs.unit(name);
 
 const postSample: Request[] = [
   { method: 'POST', path: gatewayRoutes.requestDelivery.url, headers: { 'content-type': 'application/json' }, body: ORIGINAL_SAMPLE_JSON },

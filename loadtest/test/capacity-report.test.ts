@@ -81,7 +81,7 @@ describe('reportMarkdown', () => {
   it('has one table row per step, and names the budget mechanism', () => {
     expect(text.split('\n').filter((line) => /^\| \d+ \| (step|bisect) \|/.test(line))).toHaveLength(steps.length);
     expect(text).toContain('held by taskset -c 1 (1 whole core)');
-    expect(text).toContain('**Configuration**: production defaults: each unit with the telemetry preload');
+    expect(text).toContain("**Configuration**: production defaults: each unit compiled and started with its image's command");
     expect(text).toContain('**fail**: p95 90 ms > SLO 50 ms');
     const throttled = reportMarkdown({
       ...run,

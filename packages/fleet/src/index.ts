@@ -35,9 +35,14 @@ export async function startInProcess(options: Omit<SystemOptions, 'ports'>): Pro
   return startSystem({ ...options, ports: await freePorts(UNIT_NAMES) });
 }
 
+/** How to start a unit: the kit's service options, and another entry point than its sources' (a compiled one). */
+export interface UnitOptions extends ServiceOptions {
+  entry?: string;
+}
+
 /** One unit as a process of its own (one replica), resolved once ready. */
-export function startUnit(group: ProcessGroup, name: UnitName, options: ServiceOptions = {}): Promise<StartedService> {
-  return group.service(unitEntry(name), { name, ...options });
+export function startUnit(group: ProcessGroup, name: UnitName, { entry, ...options }: UnitOptions = {}): Promise<StartedService> {
+  return group.service(entry ?? unitEntry(name), { name, ...options });
 }
 
 export interface ProcessFleetOptions<N extends UnitName> {
@@ -47,8 +52,8 @@ export interface ProcessFleetOptions<N extends UnitName> {
   env?: Record<string, string>;
   /** ...and a unit's own, over those (REDIS_URL means a different server to different units). */
   envFor?: Partial<Record<N, Record<string, string>>>;
-  /** A unit's process options: CPUs, node arguments, log file... */
-  optionsFor?: Partial<Record<N, ServiceOptions>>;
+  /** A unit's process options: CPUs, node arguments, log file, entry point... */
+  optionsFor?: Partial<Record<N, UnitOptions>>;
 }
 
 export interface ProcessFleet<N extends UnitName> {

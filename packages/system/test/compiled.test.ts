@@ -1,61 +1,19 @@
 // Images run each unit compiled to JavaScript: every workspace package a unit runs with
 // builds its src/ to dist/, each of its exports resolves there under the `production`
 // condition, and each unit, built, becomes ready with the Dockerfile's command and no TypeScript.
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCompiled, compiledFolders, imageCommand, manifestOf } from '../src/compiled.ts';
 import { UNITS } from '../src/units.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Manifest {
-  name: string;
-  exports: Record<string, unknown>;
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-}
-const manifestOf = (folder: string) => JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as Manifest;
-
-/** Every workspace package's folder, by name. */
-const folders = new Map(
-  ['packages', 'services']
-    .flatMap((parent) => readdirSync(join(root, parent)).map((child) => `${parent}/${child}`))
-    .concat('gateway', 'embedded')
-    .filter((folder) => existsSync(join(root, folder, 'package.json')))
-    .map((folder) => [manifestOf(folder).name, folder]),
-);
-
-/** The units and the workspace packages they run with: their production dependencies, followed through the workspace. */
-function runtimeFolders(): string[] {
-  const found = new Set<string>();
-  const visit = (folder: string) => {
-    if (found.has(folder)) return;
-    found.add(folder);
-    for (const name of Object.keys(manifestOf(folder).dependencies ?? {})) {
-      const dependency = folders.get(name);
-      if (dependency) visit(dependency);
-    }
-  };
-  for (const unit of UNITS) visit(unit.folder);
-  return [...found].sort();
-}
-const BUILT = runtimeFolders();
-
-/** Each package's build script, as `pnpm build` runs it: in its folder, its node_modules/.bin on the PATH. */
-async function build(folder: string): Promise<void> {
-  const script = manifestOf(folder).scripts?.build;
-  if (!script) throw new Error(`${folder} has no build script`);
-  rmSync(join(root, folder, 'dist'), { recursive: true, force: true });
-  const bin = [join(root, folder, 'node_modules/.bin'), join(root, 'node_modules/.bin')].join(':');
-  await promisify(execFile)('sh', ['-c', script], { cwd: join(root, folder), env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
-}
+const BUILT = compiledFolders();
 
 beforeAll(async () => {
-  await Promise.all(BUILT.map(build));
+  await buildCompiled();
 }, 120_000);
 
 describe('the compiled packages', () => {
@@ -91,13 +49,6 @@ describe('the compiled packages', () => {
     }
   });
 });
-
-/** The image's command, from the Dockerfile's CMD: node, its options, the entry point. */
-function imageCommand(): { command: string; nodeArgs: string[]; entry: string } {
-  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1];
-  const [command = '', ...nodeArgs] = JSON.parse(cmd ?? '[]') as string[];
-  return { command, nodeArgs: nodeArgs.slice(0, -1), entry: nodeArgs.at(-1) ?? '' };
-}
 
 describe('the units from dist/, as their images run them', () => {
   const group = new ProcessGroup();
