@@ -1,8 +1,12 @@
-// The step load: fixed rates rising by a factor (runLoad), each step judged against the SLO
-// with the CPU everything used meanwhile; stops at the first failure, then bisects. It waits
-// for quiet cores first and repeats a failed step that other work on the machine disturbed.
+// The step load: fixed rates rising by a factor, each step judged against the SLO with the
+// CPU everything used meanwhile; stops at the first failure, then bisects. It waits for quiet
+// cores first and repeats a failed step that other work on the machine disturbed. Requests
+// arrive on a clock (the open model, runArrivals): evenly spaced at the step's rate however
+// long the answers take, so a step shows the latency of that rate, not of bursts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LoadResult, runLoad } from '../src/measure.ts';
+import type { Request } from 'autocannon';
+import { type ArrivalStageResult, type PlannedRequest, runArrivals } from '../src/arrival-rate.ts';
+import type { LoadResult } from '../src/measure.ts';
 import type { Throttling } from './cpu-budget.ts';
 import {
   allProcessCpu,
@@ -27,6 +31,7 @@ export interface Criteria {
 export interface Step {
   kind: 'step' | 'bisect';
   offeredRps: number;
+  /** The most requests outstanding at once; one due beyond it is dropped and counts as an error. */
   connections: number;
   durationSeconds: number;
   throughputRps: number;
@@ -73,9 +78,47 @@ export function judge(
   return failures;
 }
 
-/** Connections for a rate: autocannon sends each connection's share of a second back to back, so these are also the burst size. */
+/**
+ * The bound on outstanding requests for a rate: a quarter of a second of arrivals (five times
+ * a 50 ms SLO), at least 20. A service that falls further behind drops requests, and fails.
+ * Connections are opened as requests need them, up to this many.
+ */
 export function connectionsFor(rate: number): number {
-  return Math.max(20, Math.ceil(rate / 50));
+  return Math.max(20, Math.ceil(rate / 4));
+}
+
+/** The target's requests as the open-model generator sends them. */
+const plannedFrom = (requests: Request[]): (() => PlannedRequest)[] =>
+  requests.map((request) => () => ({
+    method: request.method ?? 'GET',
+    path: request.path ?? '/',
+    ...(request.headers ? { headers: request.headers as Record<string, string> } : {}),
+    ...(typeof request.body === 'string' ? { body: request.body } : {}),
+  }));
+
+/** One rate held for `seconds` on the open model; dropped requests count as errors. */
+async function offer(target: Target, rate: number, seconds: number): Promise<LoadResult> {
+  const [stage] = await runArrivals({
+    url: target.url,
+    stages: [{ rate, seconds }],
+    maxInFlight: connectionsFor(rate),
+    requests: plannedFrom(target.requests),
+    headers: target.headers,
+    timeoutMs: 10_000,
+    expected: target.expected,
+  });
+  const result = stage as ArrivalStageResult;
+  return {
+    durationSeconds: result.settledAfterSeconds,
+    requests: result.requests,
+    throughput: result.throughput,
+    failedChecks: result.failedChecks,
+    errors: result.errors + result.dropped,
+    timeouts: result.timeouts,
+    errorRate: result.offered === 0 ? 0 : (result.failedChecks + result.errors + result.dropped) / result.offered,
+    statuses: result.dropped ? { ...result.statuses, dropped: result.dropped } : result.statuses,
+    latencyMs: result.latencyMs,
+  };
 }
 
 /** The unrecorded warm-up's rate: four times the first step's. */
@@ -167,15 +210,7 @@ async function measureStep(
   const everyBefore = allProcessCpu();
   const throttlingBefore = options.throttling?.();
   const started = process.hrtime.bigint();
-  const result = await runLoad({
-    url: target.url,
-    requests: target.requests,
-    headers: target.headers,
-    connections,
-    durationSeconds: options.stepSeconds,
-    rate,
-    expected: target.expected,
-  });
+  const result = await offer(target, rate, options.stepSeconds);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuAfter = processCpuSeconds(target.underTest.pid);
   if (cpuAfter === undefined) throw new Error(`${target.underTest.name} (pid ${target.underTest.pid}) exited during the step at ${rate}/s`);
@@ -236,15 +271,7 @@ export async function stepLoad(target: Target, options: StepLoadOptions, onStep:
   if (options.warmupSeconds > 0) {
     // Enough requests for the JIT to optimise the hot paths before the first step is measured.
     const rate = warmupRate(options.startRps);
-    await runLoad({
-      url: target.url,
-      requests: target.requests,
-      headers: target.headers,
-      connections: connectionsFor(rate),
-      durationSeconds: options.warmupSeconds,
-      rate,
-      expected: target.expected,
-    });
+    await offer(target, rate, options.warmupSeconds);
   }
   const steps: Step[] = [];
   const run = async (kind: Step['kind'], rate: number) => {

@@ -45,9 +45,10 @@ describe('the ladder', () => {
     expect(warmupRate(200)).toBe(800);
   });
 
-  it('opens enough connections for the rate, and at least 20', () => {
-    expect(connectionsFor(200)).toBe(20);
-    expect(connectionsFor(3000)).toBe(60);
+  it('bounds outstanding requests at a quarter of a second of arrivals, and at least 20', () => {
+    expect(connectionsFor(40)).toBe(20);
+    expect(connectionsFor(200)).toBe(50);
+    expect(connectionsFor(3000)).toBe(750);
   });
 });
 
