@@ -44,12 +44,13 @@ priorityClassName: ""
 nodeSelector: {}
 tolerations: []
 affinity: {}
-# A service idles at about 130-150 MiB and grows to about 280 MiB at ten thousand requests
-# a second (loadtest/results/capacity-*.md); run `pnpm capacity` for yours.
+# As its image runs it (compiled, telemetry on, info logs), a service idles at 127-156 MiB
+# and reached 180-390 MiB after 30 s at full speed with no memory limit (`pnpm bench`,
+# loadtest/results/bench.md); run `pnpm capacity` for yours.
 resources:
   requests:
     cpu: 100m
-    memory: 160Mi
+    memory: 192Mi
   limits:
     cpu: "1"
     memory: 512Mi
