@@ -72,31 +72,39 @@ async function driveRepeatedly(target: Target, settings: Settings): Promise<{ ru
   return foreign === undefined ? { runs } : { runs, foreignBusyPercent: foreign };
 }
 
-export interface RequestPathCase<T extends Target = Target> {
+/** A case: what it starts, how its units run, and what to do once it has been measured. */
+export interface BenchCase<T extends Target = Target> {
   id: string;
   name: string;
   /** How its units run (production defaults, or a labelled variant). */
   configuration: string;
   start: (group: ProcessGroup) => Promise<T>;
-  /** Also recorded: how long the target took to become ready (a system started as one process). */
+  /** Also recorded, under this name: how long the target took to become ready (a system started as one process). */
   startedAs?: string;
-  /** Runs after the measured runs, before the processes are stopped. */
+  /** Runs after the measured runs (reads, replicas...), before the processes are stopped. */
   afterLoad?: (target: T) => Promise<void>;
+}
+export type RequestPathCase = BenchCase;
+
+/** Starts a case's target, records its start when asked, lets it idle and reads its memory. */
+async function startIdle<T extends Target>(group: ProcessGroup, spec: BenchCase<T>, settings: Settings, collected: Collected): Promise<T> {
+  const target = await spec.start(group);
+  if (spec.startedAs && 'readyMs' in target)
+    collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: target.readyMs as number });
+  await sleep(settings.idleSeconds * 1000);
+  collected.memory.push(...memoryOf(spec.id, 'idle', target.processes));
+  return target;
 }
 
 export async function runRequestPathCase<T extends Target>(
   group: ProcessGroup,
-  spec: RequestPathCase<T>,
+  spec: BenchCase<T>,
   settings: Settings,
   collected: Collected,
 ): Promise<CaseResult> {
   const base = { id: spec.id, name: spec.name, configuration: spec.configuration, unit: 'requests/s' as const, runs: [] };
   try {
-    const target = await spec.start(group);
-    if (spec.startedAs && 'readyMs' in target)
-      collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: (target as unknown as SystemTarget).readyMs });
-    await sleep(settings.idleSeconds * 1000);
-    collected.memory.push(...memoryOf(spec.id, 'idle', target.processes));
+    const target = await startIdle(group, spec, settings, collected);
     await eventLoopDelay(target.url); // starts its histogram afresh
     const driven = await driveRepeatedly(target, settings);
     const delay = await eventLoopDelay(target.url);
@@ -110,29 +118,16 @@ export async function runRequestPathCase<T extends Target>(
   }
 }
 
-export interface EndToEndCase<T extends SystemTarget> {
-  id: string;
-  name: string;
-  configuration: string;
-  start: (group: ProcessGroup) => Promise<T>;
-  startedAs?: string;
-  /** Runs after the measured runs (reads, replicas...), before the processes are stopped. */
-  afterLoad?: (target: T) => Promise<void>;
-}
-
 /** Completed deliveries/s: `repeats` runs of `e2eRequests` delivery requests through the gateway, each timed until all are scheduled. */
 export async function runEndToEndCase<T extends SystemTarget>(
   group: ProcessGroup,
-  spec: EndToEndCase<T>,
+  spec: BenchCase<T>,
   settings: Settings,
   collected: Collected,
 ): Promise<CaseResult> {
   const base = { id: spec.id, name: spec.name, configuration: spec.configuration, unit: 'completed deliveries/s' as const, runs: [] };
   try {
-    const system = await spec.start(group);
-    if (spec.startedAs) collected.starts.push({ unit: spec.startedAs, caseId: spec.id, readyMs: system.readyMs });
-    await sleep(settings.idleSeconds * 1000);
-    collected.memory.push(...memoryOf(spec.id, 'idle', system.processes));
+    const system = await startIdle(group, spec, settings, collected);
     const numbering = { next: 0, firstPickup: Date.now() + 3_600_000 };
     const options = {
       url: system.url,

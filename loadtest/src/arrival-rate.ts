@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
-import { latencyHistogram, percentileMs } from './measure.ts';
+import { latenciesOf, latencyHistogram, type Outcomes, percentileMs } from './measure.ts';
 
 export interface ArrivalStage {
   /** Requests per second offered during the stage. */
@@ -46,7 +46,12 @@ export interface ArrivalOptions {
   onStageEnd?: (index: number, result: ArrivalStageResult) => void;
 }
 
-export interface ArrivalStageResult {
+/**
+ * A stage's outcome: what every load run counts (throughput per second of settledAfterSeconds,
+ * the rate the target kept up; errorRate over the requests sent; latency from when each request
+ * was due, answered or not), and what only an open model has.
+ */
+export interface ArrivalStageResult extends Outcomes {
   offeredRate: number;
   seconds: number;
   /** Requests due in the stage: its rate × its seconds. */
@@ -54,22 +59,8 @@ export interface ArrivalStageResult {
   sent: number;
   /** Due while maxInFlight requests were outstanding, so not sent. */
   dropped: number;
-  /** Requests answered (any status). */
-  requests: number;
   /** From the stage's start until its last request settled: its length, or longer when answers lag. */
   settledAfterSeconds: number;
-  /** Answered per second of settledAfterSeconds: the rate the target kept up. */
-  throughput: number;
-  /** Answers whose status failed the check. */
-  failedChecks: number;
-  /** Requests sent that got no complete answer, timeouts included. */
-  errors: number;
-  timeouts: number;
-  /** (failed checks + errors) / requests sent. */
-  errorRate: number;
-  statuses: Record<string, number>;
-  /** From when each request was due to its whole answer, or to its error, answered or not. */
-  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean: number };
   /** How late the generator itself sent (its event loop falling behind): already inside latencyMs. */
   sendLagMs: { p99: number; max: number };
 }
@@ -110,7 +101,6 @@ class StageTally {
   finish(): ArrivalStageResult {
     const { latency, lag, stage } = this;
     const settledAfterSeconds = Math.max(stage.seconds, Math.round(this.lastSettled - this.startedAt) / 1000);
-    const percentile = (p: number) => percentileMs(latency, p);
     const result: ArrivalStageResult = {
       offeredRate: stage.rate,
       seconds: stage.seconds,
@@ -125,14 +115,7 @@ class StageTally {
       timeouts: this.timeouts,
       errorRate: this.sent === 0 ? 0 : (this.failedChecks + this.errors) / this.sent,
       statuses: this.statuses,
-      latencyMs: {
-        p50: percentile(50),
-        p90: percentile(90),
-        p95: percentile(95),
-        p99: percentile(99),
-        max: Math.round(latency.maxValue / 10) / 100,
-        mean: Math.round(latency.mean / 10) / 100,
-      },
+      latencyMs: latenciesOf(latency),
       sendLagMs: { p99: percentileMs(lag, 99), max: Math.round(lag.maxValue / 10) / 100 },
     };
     latency.destroy();

@@ -36,19 +36,42 @@ export function percentileMs(histogram: hdr.Histogram, percentile: number): numb
   return Math.round(histogram.getValueAtPercentile(percentile) / 10) / 100;
 }
 
-export interface LoadResult {
-  durationSeconds: number;
+/** The latency percentiles every load run reports, in ms. */
+export interface Latencies {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** What every load run counts, closed model or open. */
+export interface Outcomes {
+  /** Requests answered (any status). */
   requests: number;
-  /** Completed requests per second. */
+  /** Answered per second. */
   throughput: number;
-  /** Responses whose status failed the check, and requests that got no response at all. */
+  /** Answers whose status failed the check. */
   failedChecks: number;
+  /** Requests that got no complete answer, timeouts included. */
   errors: number;
   timeouts: number;
-  /** (failed checks + errors) / attempts. */
+  /** (failed checks + errors) / requests attempted. */
   errorRate: number;
   statuses: Record<string, number>;
-  latencyMs: { p50: number; p90: number; p95: number; p99: number; max: number; mean: number };
+  latencyMs: Latencies;
+}
+
+/** A latency histogram's percentiles, maximum and mean, in ms. */
+export function latenciesOf(histogram: hdr.Histogram): Latencies {
+  const at = (p: number) => percentileMs(histogram, p);
+  const ms = (micros: number) => Math.round(micros / 10) / 100;
+  return { p50: at(50), p90: at(90), p95: at(95), p99: at(99), max: ms(histogram.maxValue), mean: ms(histogram.mean) };
+}
+
+export interface LoadResult extends Outcomes {
+  durationSeconds: number;
 }
 
 const twoHundreds = (status: number) => status >= 200 && status < 300;
@@ -87,7 +110,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await done;
   const completed = histogram.totalCount;
   const attempts = completed + result.errors;
-  const percentile = (p: number) => percentileMs(histogram, p);
   const summary: LoadResult = {
     durationSeconds: result.duration,
     requests: completed,
@@ -97,14 +119,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     timeouts: result.timeouts,
     errorRate: attempts === 0 ? 0 : (failedChecks + result.errors) / attempts,
     statuses,
-    latencyMs: {
-      p50: percentile(50),
-      p90: percentile(90),
-      p95: percentile(95),
-      p99: percentile(99),
-      max: Math.round(histogram.maxValue / 10) / 100,
-      mean: Math.round(histogram.mean / 10) / 100,
-    },
+    latencyMs: latenciesOf(histogram),
   };
   histogram.destroy();
   return summary;
