@@ -6,7 +6,7 @@ import { deliveryRoutes, gatewayRoutes, ORIGINAL_SAMPLE, pathOf } from '@dronede
 import { type Caller, identityHeaders } from '@dronedelivery/service-kit';
 import type { ProcessGroup, RunningProcess } from '@dronedelivery/service-kit/testing';
 import { type LoadResult, runLoad } from '../src/measure.ts';
-import { type EndToEndResult, runEndToEnd } from './end-to-end.ts';
+import { type EndToEndResult, runEndToEnd, samplesOf } from './end-to-end.ts';
 import { cpuSnapshot, foreignBusyPercent, residentMemory } from './measures.ts';
 import type { CaseResult, MemorySample, ReadOverhead, RunFigures, Settings, StartSample } from './report.ts';
 import type { SeparateSystem, SystemTarget, Target } from './targets.ts';
@@ -31,13 +31,6 @@ export function memoryOf(caseId: string, when: MemorySample['when'], processes: 
   return processes.map(({ name, pid }) => ({ process: name, caseId, when, ...(pid === undefined ? {} : residentMemory(pid)) }));
 }
 
-/** A gauge's value in a Prometheus text (the first sample), or undefined. */
-export function gaugeValue(metricsText: string, name: string): number | undefined {
-  const line = metricsText.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  const value = line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
-  return Number.isFinite(value) ? value : undefined;
-}
-
 /**
  * The event-loop delay the process behind `url` saw since its metrics were last read (Node's
  * histogram, reset on each read): what the load-shedding threshold is compared against.
@@ -45,7 +38,7 @@ export function gaugeValue(metricsText: string, name: string): number | undefine
 async function eventLoopDelay(url: string): Promise<{ p99Ms: number; maxMs: number } | undefined> {
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const [p99, max] = [gaugeValue(text, 'nodejs_eventloop_lag_p99_seconds'), gaugeValue(text, 'nodejs_eventloop_lag_max_seconds')];
+    const [p99, max] = [samplesOf(text, 'nodejs_eventloop_lag_p99_seconds')[0], samplesOf(text, 'nodejs_eventloop_lag_max_seconds')[0]];
     return p99 === undefined || max === undefined
       ? undefined
       : { p99Ms: Math.round(p99 * 10_000) / 10, maxMs: Math.round(max * 10_000) / 10 };

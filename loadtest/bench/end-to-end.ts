@@ -7,11 +7,16 @@ import autocannon from 'autocannon';
 
 /** The sum of a Prometheus counter's samples whose label text contains every `labels` entry. */
 export function sumCounter(metricsText: string, name: string, labels: string[] = []): number {
+  return samplesOf(metricsText, name, labels).reduce((sum, value) => sum + value, 0);
+}
+
+/** The values of a metric's samples in a Prometheus text whose label text contains every `labels` entry. */
+export function samplesOf(metricsText: string, name: string, labels: string[] = []): number[] {
   return metricsText
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .filter((line) => labels.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
 }
 
 interface WorkflowProgress {
