@@ -37,6 +37,8 @@ export const RejectionReason = z.enum([
   'invalid-request',
   'no-drone-available',
   'dead-lettered',
+  /** The drone flying it (or booked for it) failed; see the message. */
+  'drone-fault',
 ]);
 
 /** Why a reschedule or a cancel was not carried out. */
@@ -58,6 +60,17 @@ export const DeliveryRejection = DeliveryDetails.extend({
   requestedAt: Instant,
   reason: RejectionReason,
   message: OutcomeMessage,
+});
+
+/**
+ * `PUT /api/deliveries/{id}/failure` (internal): a scheduled delivery that cannot be
+ * completed because its drone failed. It ends `Rejected` with the reason, at the place given.
+ */
+export const DeliveryFailure = z.strictObject({
+  reason: z.literal('drone-fault'),
+  message: OutcomeMessage,
+  at: Instant,
+  location: Coordinates,
 });
 
 /** `POST /api/deliveries/{id}/refusals` (internal): a reschedule or cancel that was not carried out. */
@@ -194,6 +207,7 @@ export type RefusalReason = z.infer<typeof RefusalReason>;
 export type DeliveryWaiting = z.infer<typeof DeliveryWaiting>;
 export type DeliveryRejection = z.infer<typeof DeliveryRejection>;
 export type DeliveryRefusal = z.infer<typeof DeliveryRefusal>;
+export type DeliveryFailure = z.infer<typeof DeliveryFailure>;
 export type TrackingEventType = z.infer<typeof TrackingEventType>;
 export type DeliveryListQuery = z.infer<typeof DeliveryListQuery>;
 export type DeliveryPage = z.infer<typeof DeliveryPage>;

@@ -2,7 +2,9 @@
 // queue messages, and the input limits every route shares.
 export * from './deliveries.ts';
 export * from './drones.ts';
+export * from './fleet.ts';
 export * from './limits.ts';
+export * from './operations.ts';
 export * from './packages.ts';
 export * from './problems.ts';
 export * from './requests.ts';

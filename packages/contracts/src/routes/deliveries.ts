@@ -4,6 +4,7 @@ import {
   Confirmation,
   Delivery,
   DeliveryCreate,
+  DeliveryFailure,
   DeliveryIdParams,
   DeliveryListQuery,
   DeliveryPage,
@@ -39,6 +40,13 @@ export const deliveryRoutes = {
     tags: ['internal'],
     params: DeliveryIdParams,
     body: DeliveryRejection,
+    response: { 200: Delivery },
+  }),
+  fail: route('PUT', '/api/deliveries/:id/failure', {
+    summary: 'Record that a scheduled delivery failed because its drone did (internal): it ends Rejected with the reason. Idempotent.',
+    tags: ['internal'],
+    params: DeliveryIdParams,
+    body: DeliveryFailure,
     response: { 200: Delivery },
   }),
   refuse: route('POST', '/api/deliveries/:id/refusals', {

@@ -8,6 +8,7 @@ import {
   Utilization,
   UtilizationQuery,
 } from '../drones.ts';
+import { DroneFault, DroneIdParams, FaultOutcome, FleetDrone, FleetQuery, FleetView } from '../fleet.ts';
 import { route } from './route.ts';
 
 export const droneRoutes = {
@@ -36,5 +37,25 @@ export const droneRoutes = {
     tags: ['public'],
     querystring: UtilizationQuery,
     response: { 200: Utilization },
+  }),
+  fleet: route('GET', '/api/drones', {
+    summary: 'Every drone with its state (idle, flying, faulted) and the flight it is on, and a summary (internal).',
+    tags: ['internal'],
+    querystring: FleetQuery,
+    response: { 200: FleetView },
+  }),
+  fault: route('POST', '/api/drones/:droneId/faults', {
+    summary:
+      'A drone failed: take it out of service and release what it had booked; answers which deliveries that ended (internal). Idempotent.',
+    tags: ['internal'],
+    params: DroneIdParams,
+    body: DroneFault,
+    response: { 200: FaultOutcome },
+  }),
+  repair: route('POST', '/api/drones/:droneId/repairs', {
+    summary: 'Return a faulted drone to service (internal). Idempotent.',
+    tags: ['internal'],
+    params: DroneIdParams,
+    response: { 200: FleetDrone },
   }),
 };

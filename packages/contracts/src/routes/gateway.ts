@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { Delivery, DeliveryIdParams, DeliveryStatus } from '../deliveries.ts';
 import { DroneAssignmentView } from '../drones.ts';
+import { DroneFault, DroneIdParams, FaultOutcome } from '../fleet.ts';
+import { OperationsOverview } from '../operations.ts';
 import { OwnerIdParams, Package } from '../packages.ts';
 import { Identifier, MonthQuery } from '../shared.ts';
 import { deliveryRoutes } from './deliveries.ts';
@@ -11,6 +13,7 @@ import { droneRoutes } from './drones.ts';
 import { packageRoutes } from './packages.ts';
 import { requestRoutes } from './requests.ts';
 import { republish, route } from './route.ts';
+import { workflowRoutes } from './workflow.ts';
 
 /** `GET /api/deliveries/{id}/details`: a delivery with its parts; a part that could not be read is null with a warning. */
 export const DeliveryOverview = z.object({
@@ -32,7 +35,12 @@ export const Invoice = z.object({
   warnings: z.array(z.string()),
 });
 
+/** A server-sent event stream (`text/event-stream`); its events' data are described in the summary. */
+export const EventStream = z.string().meta({ description: 'text/event-stream' });
+
 const requests = ['delivery requests'];
+const fleet = ['fleet'];
+const operations = ['operations'];
 const deliveries = ['deliveries'];
 
 export const gatewayRoutes = {
@@ -68,6 +76,51 @@ export const gatewayRoutes = {
     querystring: MonthQuery,
     response: { 200: Invoice },
   }),
+  deliveryUpdates: route('GET', '/api/deliveries/:id/updates', {
+    summary:
+      'Server-sent events for one of your deliveries: event `delivery` (a DeliveryUpdate: delivery, status, events) at once and on every change, `end` once it is finished.',
+    tags: deliveries,
+    params: DeliveryIdParams,
+    response: { 200: EventStream },
+  }),
+  fleet: republish(droneRoutes.fleet, {
+    summary: 'Every drone with its state and the flight it is on (operators and drones).',
+    tags: fleet,
+  }),
+  fleetUpdates: route('GET', '/api/drones/updates', {
+    summary: 'Server-sent events for operators: event `fleet` (a FleetView) at once and on every change.',
+    tags: fleet,
+    response: { 200: EventStream },
+  }),
+  reportFault: route('POST', '/api/drones/:droneId/faults', {
+    summary:
+      'A drone reports that it failed (drones and operators): it leaves service, and each delivery it had booked ends Rejected with reason drone-fault. Idempotent.',
+    tags: fleet,
+    params: DroneIdParams,
+    body: DroneFault,
+    response: { 200: FaultOutcome },
+  }),
+  repairDrone: republish(droneRoutes.repair, { summary: 'Return a faulted drone to service (operators).', tags: fleet }),
+  overview: route('GET', '/api/operations/overview', {
+    summary:
+      "Operators: every service's readiness, the queue by state and the fleet summary; a part that could not be read is null with a warning.",
+    tags: operations,
+    response: { 200: OperationsOverview },
+  }),
+  deadLetters: republish(
+    { ...workflowRoutes.deadLetters, url: '/api/operations/deadletters' as const },
+    {
+      summary: 'Dead-lettered messages with their reason and every attempt (operators).',
+      tags: operations,
+    },
+  ),
+  redrive: republish(
+    { ...workflowRoutes.redrive, url: '/api/operations/deadletters/redrive' as const },
+    {
+      summary: 'Put one dead letter (by messageId) or all of them back on the queue (operators).',
+      tags: operations,
+    },
+  ),
 };
 
 export type DeliveryOverview = z.infer<typeof DeliveryOverview>;

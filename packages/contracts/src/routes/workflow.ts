@@ -1,5 +1,6 @@
 // The workflow's operator routes: its dead letters, and putting them back on the queue.
 import { z } from 'zod';
+import { QueueCounts } from '../operations.ts';
 import { route } from './route.ts';
 
 export const AttemptRecord = z.object({ attempt: z.number().int(), at: z.string(), error: z.string() });
@@ -14,6 +15,11 @@ export const Redrive = z.strictObject({ messageId: z.string().min(1).max(256).op
 export const RedriveResult = z.object({ redriven: z.number().int() });
 
 export const workflowRoutes = {
+  queue: route('GET', '/admin/queue', {
+    summary: 'Messages on the queue by state: waiting, active, delayed, dead-lettered (operator).',
+    tags: ['operations'],
+    response: { 200: QueueCounts },
+  }),
   deadLetters: route('GET', '/admin/deadletters', {
     summary: 'Dead-lettered messages with their reason and every attempt (operator).',
     tags: ['operations'],
