@@ -2,6 +2,7 @@
 import { createServer, type Logger, type ServiceInstance } from '@dronedelivery/service-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
+import { FleetOperations } from './fleet-operations.ts';
 import { registerRoutes } from './routes.ts';
 import { Scheduler } from './scheduler.ts';
 import type { SchedulerStore } from './store/store.ts';
@@ -28,6 +29,10 @@ export async function buildApp({ config, log, store, clock = () => new Date() }:
   app.health.addCheck({ name: 'store', check: (signal) => store.ping(signal) });
   app.lifecycle.onStartup('drone store and fleet', () => store.start(config.FLEET_JSON));
   app.lifecycle.onShutdown('drone store', () => store.close());
-  registerRoutes(app, new Scheduler(store, config.FLEET_JSON, config.SERVICE_AREA, clock));
+  registerRoutes(
+    app,
+    new Scheduler(store, config.FLEET_JSON, config.SERVICE_AREA, clock, { simulationSpeed: config.SIMULATION_SPEED }),
+    new FleetOperations(store, clock),
+  );
   return app;
 }

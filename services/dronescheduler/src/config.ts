@@ -30,6 +30,11 @@ export const configSchema = baseConfigSchema.extend({
     })
     .pipe(Fleet)
     .default(DEFAULT_FLEET),
+  /**
+   * The planned world's time scale: every planned flight (base to pickup, to dropoff, back to
+   * base) takes 1/SIMULATION_SPEED of its real time. 1 is real time; 600 flies ten minutes in one second.
+   */
+  SIMULATION_SPEED: z.coerce.number().positive().max(10_000).default(1),
   /** Where address labels are placed: "south,west,north,east" in degrees. */
   SERVICE_AREA: serviceAreaSetting,
 });

@@ -5,6 +5,9 @@ import {
   type Coordinates,
   type DroneAssignment,
   type DroneAssignmentRequest,
+  type DroneCondition,
+  type DroneFaultRecord,
+  type FaultOutcome,
   LIMITS,
   type PackageSize,
   pickupHorizon,
@@ -20,9 +23,16 @@ export interface Reservation {
   to: string;
 }
 
+/** A drone's reported failure, kept until it is repaired, with the deliveries it ended (so a repeated report answers the same). */
+export interface StoredFault extends DroneFaultRecord {
+  deliveries: FaultOutcome['deliveries'];
+}
+
 export interface DroneState {
   drone: Drone;
   reservations: Reservation[];
+  /** Set while the drone is out of service: planning never books it. */
+  fault?: StoredFault | undefined;
   /** Opaque version for compare-and-set writes (an ETag in Cosmos DB). */
   version: string;
 }
@@ -100,12 +110,13 @@ interface Candidate {
  * requested time (or as soon as it can get there, if that time has passed), flies to the
  * dropoff and returns to base.
  */
-function timing(drone: Drone, pickup: Coordinates, dropoff: Coordinates, pickupTime: number, now: number): Candidate {
+function timing(drone: Drone, pickup: Coordinates, dropoff: Coordinates, pickupTime: number, now: number, speed: number): Candidate {
   const { base, cruiseSpeedMph } = drone;
   const toPickup = distanceMiles(base, pickup);
   const toDropoff = distanceMiles(pickup, dropoff);
   const home = distanceMiles(dropoff, base);
-  const hours = (miles: number) => (miles / cruiseSpeedMph) * HOUR_MS;
+  // The planned world's time scale (SIMULATION_SPEED): every leg takes 1/speed of its real time.
+  const hours = (miles: number) => (miles / cruiseSpeedMph / speed) * HOUR_MS;
   const pickupAt = Math.max(pickupTime, now + hours(toPickup));
   const deliveredAt = pickupAt + hours(toDropoff);
   return {
@@ -138,7 +149,7 @@ function tripOf(request: DroneAssignmentRequest, now: Date, area: ServiceArea): 
  * free), expedited requests the drone that delivers first, which favours faster drones; ties
  * go to the lower drone id. Throws when none can carry the load.
  */
-function ranked(request: DroneAssignmentRequest, drones: readonly Drone[], trip: Trip, now: Date): Candidate[] {
+function ranked(request: DroneAssignmentRequest, drones: readonly Drone[], trip: Trip, now: Date, speed: number): Candidate[] {
   const capable = drones.filter((drone) => canCarry(drone, request));
   if (capable.length === 0) {
     const largest = request.packageDetails.map((p) => p.size).sort((a, b) => SIZE_RANK[b] - SIZE_RANK[a])[0] as PackageSize;
@@ -154,7 +165,7 @@ function ranked(request: DroneAssignmentRequest, drones: readonly Drone[], trip:
     ? (a: Candidate, b: Candidate) => a.deliveredAt - b.deliveredAt || a.deadheadMiles - b.deadheadMiles
     : (a: Candidate, b: Candidate) => a.deadheadMiles - b.deadheadMiles || a.deliveredAt - b.deliveredAt;
   return capable
-    .map((drone) => timing(drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime()))
+    .map((drone) => timing(drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime(), speed))
     .sort((a, b) => rank(a, b) || a.drone.id.localeCompare(b.drone.id));
 }
 
@@ -180,14 +191,14 @@ export function noDroneAvailable(deliveryId: string, soonestReturn: number, now:
  * fleet's definitions: no bookings needed, so no store read. The scheduler then reads the
  * best few one by one (planOn) until one is free.
  */
-export function rankDrones(request: DroneAssignmentRequest, drones: readonly Drone[], now: Date, area: ServiceArea): string[] {
-  return ranked(request, drones, tripOf(request, now, area), now).map((candidate) => candidate.drone.id);
+export function rankDrones(request: DroneAssignmentRequest, drones: readonly Drone[], now: Date, area: ServiceArea, speed = 1): string[] {
+  return ranked(request, drones, tripOf(request, now, area), now, speed).map((candidate) => candidate.drone.id);
 }
 
 /**
  * The plan for one drone as it was read (its stored definition and bookings): a plan if it
  * is free for the flight, the time its conflicting flight ends if not, undefined if it
- * cannot carry the load.
+ * cannot carry the load or is out of service (faulted).
  */
 export function planOn(
   deliveryId: string,
@@ -195,10 +206,11 @@ export function planOn(
   state: DroneState,
   now: Date,
   area: ServiceArea,
+  speed = 1,
 ): { plan: Plan } | { busyUntil: number } | undefined {
-  if (!canCarry(state.drone, request)) return undefined;
+  if (state.fault || !canCarry(state.drone, request)) return undefined;
   const trip = tripOf(request, now, area);
-  const candidate = timing(state.drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime());
+  const candidate = timing(state.drone, trip.pickup, trip.dropoff, trip.pickupTime, now.getTime(), speed);
   const until = busyUntil(deliveryId, candidate, state.reservations);
   return until === undefined ? { plan: toPlan(deliveryId, candidate, trip.pickup, trip.dropoff) } : { busyUntil: until };
 }
@@ -215,17 +227,21 @@ export function rankPlans(
   now: Date,
   area: ServiceArea,
   limit = 1,
+  speed = 1,
 ): Plan[] {
   const trip = tripOf(request, now, area);
-  const states = new Map(fleet.map((state) => [state.drone.id, state]));
+  // A faulted drone is out of service: it is not a candidate at all.
+  const inService = fleet.filter((state) => !state.fault);
+  const states = new Map(inService.map((state) => [state.drone.id, state]));
   // Check bookings best-first and stop at `limit` free drones: most requests look at a few.
   const plans: Plan[] = [];
   let soonestReturn = Number.POSITIVE_INFINITY;
   for (const candidate of ranked(
     request,
-    fleet.map((state) => state.drone),
+    inService.map((state) => state.drone),
     trip,
     now,
+    speed,
   )) {
     const until = busyUntil(deliveryId, candidate, (states.get(candidate.drone.id) as DroneState).reservations);
     if (until === undefined) plans.push(toPlan(deliveryId, candidate, trip.pickup, trip.dropoff));
@@ -280,4 +296,24 @@ export function requestKey(request: DroneAssignmentRequest): string {
 /** Reservations worth keeping: those that have not long ended. */
 export function current(reservations: Reservation[], now: Date): Reservation[] {
   return reservations.filter((r) => Date.parse(r.to) > now.getTime() - HOUR_MS);
+}
+
+/** The reservation a drone is flying at `instant` (departed, not back at base yet), if any. */
+export function flightAt(reservations: readonly Reservation[], instant: number): Reservation | undefined {
+  return reservations.find((r) => Date.parse(r.from) <= instant && instant < Date.parse(r.to));
+}
+
+/** A drone's condition at `instant`: out of service, on a flight, or at its base. */
+export function conditionOf(state: DroneState, instant: number): DroneCondition {
+  if (state.fault) return 'faulted';
+  return flightAt(state.reservations, instant) ? 'flying' : 'idle';
+}
+
+/**
+ * The bookings a fault at `at` ends: the flight in progress and every later one. Flights
+ * already back at base stay on record (they happened).
+ */
+export function endedByFault(reservations: readonly Reservation[], at: number): { ended: Reservation[]; kept: Reservation[] } {
+  const ended = reservations.filter((r) => Date.parse(r.to) > at);
+  return { ended, kept: reservations.filter((r) => !ended.includes(r)) };
 }

@@ -1,11 +1,13 @@
-// HTTP routes of the dronescheduler: the declared routes, served by calling the scheduler.
+// HTTP routes of the dronescheduler: the declared routes, served by calling the scheduler
+// (assignments) and the fleet operations (the fleet view, faults, repairs).
 import { Problem, droneRoutes as routes } from '@dronedelivery/contracts';
 import { NotFound, type ServiceInstance, serve } from '@dronedelivery/service-kit';
+import type { FleetOperations } from './fleet-operations.ts';
 import type { Scheduler } from './scheduler.ts';
 
 const problems = { 400: Problem, 404: Problem, 409: Problem, 422: Problem, 503: Problem };
 
-export function registerRoutes(app: ServiceInstance, scheduler: Scheduler): void {
+export function registerRoutes(app: ServiceInstance, scheduler: Scheduler, fleet: FleetOperations): void {
   serve(app, routes.assign, problems, async (request) => scheduler.assign(request.params.deliveryId, request.body));
 
   serve(app, routes.assignment, problems, async (request) => {
@@ -35,4 +37,10 @@ export function registerRoutes(app: ServiceInstance, scheduler: Scheduler): void
       deliveries: totals.deliveries,
     };
   });
+
+  serve(app, routes.fleet, problems, async (request) => fleet.view(request.query.state));
+
+  serve(app, routes.fault, problems, async (request) => fleet.reportFault(request.params.droneId, request.body));
+
+  serve(app, routes.repair, problems, async (request) => fleet.repair(request.params.droneId));
 }

@@ -22,6 +22,8 @@ const MAX_PAUSE_MS = 50;
 export interface SchedulerOptions {
   /** How many of the best-ranked capable drones are read one by one before the rest of the fleet is read at once (default MAX_CANDIDATES). */
   maxCandidates?: number;
+  /** The planned world's time scale (SIMULATION_SPEED, default 1): flights take 1/speed of their real time. */
+  simulationSpeed?: number;
 }
 
 export class Scheduler {
@@ -30,6 +32,7 @@ export class Scheduler {
   private readonly area: ServiceArea;
   private readonly clock: () => Date;
   private readonly maxCandidates: number;
+  private readonly speed: number;
 
   /** `fleet`: the configured drones (FLEET_JSON), the ones assignments are planned over. */
   constructor(store: SchedulerStore, fleet: readonly Drone[], area: ServiceArea, clock: () => Date, options: SchedulerOptions = {}) {
@@ -38,6 +41,7 @@ export class Scheduler {
     this.area = area;
     this.clock = clock;
     this.maxCandidates = options.maxCandidates ?? MAX_CANDIDATES;
+    this.speed = options.simulationSpeed ?? 1;
   }
 
   /**
@@ -52,7 +56,7 @@ export class Scheduler {
 
     const now = this.clock();
     // Throws 422 when no drone could ever carry the load (or the pickup is past the horizon).
-    const ranked = rankDrones(request, this.fleet, now, this.area);
+    const ranked = rankDrones(request, this.fleet, now, this.area, this.speed);
     const best = ranked.slice(0, this.maxCandidates);
     // The best few, one point read each: one is nearly always free.
     let outcome = await this.book(deliveryId, request, now, best, (droneId) => this.store.drone(droneId));
@@ -86,8 +90,8 @@ export class Scheduler {
       const contended: string[] = [];
       for (const droneId of pending) {
         const state = attempt === 1 ? await read(droneId) : await this.store.drone(droneId);
-        const outcome = state && planOn(deliveryId, request, state, now, this.area);
-        if (!state || !outcome) continue; // not (or no longer) stored, or its stored definition cannot carry the load
+        const outcome = state && planOn(deliveryId, request, state, now, this.area, this.speed);
+        if (!state || !outcome) continue; // not (or no longer) stored, out of service, or its stored definition cannot carry the load
         if ('busyUntil' in outcome) {
           soonestReturn = Math.min(soonestReturn, outcome.busyUntil);
           continue;

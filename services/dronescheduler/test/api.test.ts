@@ -38,11 +38,13 @@ describe.each(adapters)('%s', (_adapter, openStore) => {
   let app: ServiceInstance | undefined;
   let store: SchedulerStore;
   let cleanup: (() => Promise<void>) | undefined;
+  /** The service's "now"; a test moves it on. */
+  let time = now;
 
-  async function start(drones: Drone[]): Promise<void> {
+  async function start(drones: Drone[], settings: { SIMULATION_SPEED?: number } = {}): Promise<void> {
     ({ store, cleanup } = openStore());
-    const config = { ...configSchema.parse({}), ...testConfig(), FLEET_JSON: drones };
-    app = await startForInject(await buildApp({ config, log: capturingLogger('dronescheduler').log, store, clock: () => now }));
+    const config = { ...configSchema.parse({}), ...testConfig(), FLEET_JSON: drones, ...settings };
+    app = await startForInject(await buildApp({ config, log: capturingLogger('dronescheduler').log, store, clock: () => time }));
   }
 
   afterEach(async () => {
@@ -50,9 +52,11 @@ describe.each(adapters)('%s', (_adapter, openStore) => {
     await cleanup?.();
     app = undefined;
     cleanup = undefined;
+    time = now;
   });
 
-  const inject = (options: { method: 'GET' | 'PUT' | 'DELETE'; url: string; payload?: object }) => (app as ServiceInstance).inject(options);
+  const inject = (options: { method: 'GET' | 'PUT' | 'DELETE' | 'POST'; url: string; payload?: object }) =>
+    (app as ServiceInstance).inject(options);
   const assign = (deliveryId: string, body: unknown = request()) =>
     inject({ method: 'PUT', url: `/api/dronedeliveries/${deliveryId}`, payload: body as object });
   const utilization = (query: string) => inject({ method: 'GET', url: `/api/dronedeliveries/utilization?${query}` });
@@ -211,6 +215,98 @@ describe.each(adapters)('%s', (_adapter, openStore) => {
       expect(read.statusCode).toBe(200);
       expect(read.json()).toMatchObject({ deliveryId: 'd-1', ownerId: 'owner-a', droneId: assigned.droneId });
       expect((await inject({ method: 'GET', url: '/api/dronedeliveries/d-unknown' })).statusCode).toBe(404);
+    });
+  });
+
+  describe('SIMULATION_SPEED', () => {
+    it('divides every planned flight time by the speed', async () => {
+      await start(fleet);
+      const real = (await assign('d-1', request({ pickupTime: now.toISOString() }))).json() as { pickupEta: string; deliveryEta: string };
+      await app?.close();
+      await cleanup?.();
+      await start(fleet, { SIMULATION_SPEED: 60 });
+      const fast = (await assign('d-1', request({ pickupTime: now.toISOString() }))).json() as { pickupEta: string; deliveryEta: string };
+      const minutes = (eta: string) => (Date.parse(eta) - now.getTime()) / 60_000;
+      // A plan is kept to the second, so the fast one is 60 times coarser: within a minute of real time.
+      expect(minutes(real.deliveryEta)).toBeGreaterThan(10);
+      expect(Math.abs(minutes(fast.deliveryEta) * 60 - minutes(real.deliveryEta))).toBeLessThanOrEqual(1);
+      expect(minutes(fast.pickupEta)).toBeLessThan(minutes(real.pickupEta));
+      expect(configSchema.safeParse({ SIMULATION_SPEED: '0' }).success).toBe(false);
+      expect(configSchema.safeParse({ SIMULATION_SPEED: '10001' }).success).toBe(false);
+    });
+  });
+
+  describe('the fleet, faults and repairs', () => {
+    beforeEach(() => start(fleet));
+
+    type Fleet = {
+      summary: { total: number; idle: number; flying: number; faulted: number; utilization: number };
+      drones: { id: string; state: string; flight: { deliveryId: string; ownerId: string; returnAt: string } | null; fault: unknown }[];
+    };
+    const fleetView = async (query = '') => (await inject({ method: 'GET', url: `/api/drones${query}` })).json() as Fleet;
+    const fault = (droneId: string, body: object) => inject({ method: 'POST', url: `/api/drones/${droneId}/faults`, payload: body });
+    const here = { latitude: 47.68, longitude: -122.33 };
+
+    it('shows every drone idle, flying (with its flight) or faulted, and the utilization of those in service', async () => {
+      expect((await fleetView()).summary).toEqual({ total: 3, idle: 3, flying: 0, faulted: 0, utilization: 0 });
+      // A pickup asked for now: the nearest drone (north-slow) leaves at once.
+      expect((await assign('d-1', request({ pickupTime: now.toISOString() }))).json()).toMatchObject({ droneId: 'north-slow' });
+      const view = await fleetView();
+      expect(view.summary).toEqual({ total: 3, idle: 2, flying: 1, faulted: 0, utilization: 1 / 3 });
+      const flying = view.drones.find((drone) => drone.id === 'north-slow');
+      expect(flying).toMatchObject({ state: 'flying', flight: { deliveryId: 'd-1', ownerId: 'owner-a' }, fault: null });
+      expect(Date.parse(flying?.flight?.returnAt ?? '')).toBeGreaterThan(now.getTime());
+      expect((await fleetView('?state=flying')).drones.map((drone) => drone.id)).toEqual(['north-slow']);
+      expect((await fleetView('?state=idle')).drones.map((drone) => drone.id)).toEqual(['north-light', 'south-fast']);
+      expect((await inject({ method: 'GET', url: '/api/drones?state=asleep' })).statusCode).toBe(400);
+    });
+
+    it('a fault ends the flight in progress and later bookings, answers the same again, and booking skips the drone until it is repaired', async () => {
+      await assign('d-1', request({ pickupTime: now.toISOString() }));
+      expect((await assign('d-2', request({ pickupTime: '2030-03-10T13:00:00.000Z' }))).json()).toMatchObject({ droneId: 'north-slow' });
+      const report = { at: now.toISOString(), location: here, deliveryId: 'd-1', reason: 'motor failure' };
+      const first = await fault('north-slow', report);
+      expect(first.statusCode).toBe(200);
+      const ended = [
+        { deliveryId: 'd-1', ownerId: 'owner-a', packageOnBoard: false },
+        { deliveryId: 'd-2', ownerId: 'owner-a', packageOnBoard: false },
+      ];
+      expect(first.json()).toEqual({ droneId: 'north-slow', state: 'faulted', deliveries: ended });
+      // A retry (the gateway's, after a failure downstream) answers the same deliveries.
+      expect((await fault('north-slow', report)).json()).toEqual(first.json());
+
+      expect((await inject({ method: 'GET', url: '/api/dronedeliveries/d-1' })).statusCode).toBe(404);
+      expect((await utilization('ownerId=owner-a&year=2030&month=3')).statusCode).toBe(404);
+      expect((await store.drone('north-slow'))?.reservations).toEqual([]);
+      const view = await fleetView();
+      expect(view.summary).toEqual({ total: 3, idle: 2, flying: 0, faulted: 1, utilization: 0 });
+      expect(view.drones.find((drone) => drone.id === 'north-slow')).toMatchObject({
+        state: 'faulted',
+        flight: null,
+        fault: { at: report.at, location: here, deliveryId: 'd-1', reason: 'motor failure' },
+      });
+
+      // The nearest drone is out of service: the next booking goes to the next one.
+      expect((await assign('d-3', request({ pickupTime: now.toISOString() }))).json()).toMatchObject({ droneId: 'south-fast' });
+
+      const repaired = await inject({ method: 'POST', url: '/api/drones/north-slow/repairs' });
+      expect(repaired.json()).toMatchObject({ id: 'north-slow', state: 'idle', fault: null });
+      expect((await inject({ method: 'POST', url: '/api/drones/north-slow/repairs' })).statusCode).toBe(200);
+      expect((await assign('d-4', request({ pickupTime: '2030-03-10T13:00:00.000Z' }))).json()).toMatchObject({ droneId: 'north-slow' });
+    });
+
+    it('says the package is on board when the fault comes at or after the pickup', async () => {
+      const assignment = (await assign('d-1', request({ pickupTime: now.toISOString() }))).json() as { pickupEta: string };
+      time = new Date(Date.parse(assignment.pickupEta) + 60_000);
+      const outcome = await fault('north-slow', { at: time.toISOString(), location: here });
+      expect(outcome.json()).toMatchObject({ deliveries: [{ deliveryId: 'd-1', packageOnBoard: true }] });
+      expect((await fleetView()).drones.find((drone) => drone.id === 'north-slow')?.fault).toMatchObject({ reason: 'drone fault' });
+    });
+
+    it('answers 404 for a drone not in the fleet, and 400 for a report without its place', async () => {
+      expect((await fault('no-such-drone', { at: now.toISOString(), location: here })).statusCode).toBe(404);
+      expect((await inject({ method: 'POST', url: '/api/drones/no-such-drone/repairs' })).statusCode).toBe(404);
+      expect((await fault('north-slow', { at: now.toISOString() })).statusCode).toBe(400);
     });
   });
 });

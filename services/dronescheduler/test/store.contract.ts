@@ -87,6 +87,35 @@ export function describeSchedulerStoreContract(adapter: string, open: () => Prom
         expect(totals.hours).toBeCloseTo(0.75, 9);
       }));
 
+    it('records a fault with the reservations the drone keeps, keeps it across seeding and clears it on repair', () =>
+      withStore(async (store) => {
+        const fault = {
+          at: '2030-03-10T10:00:00.000Z',
+          location: { latitude: 47.65, longitude: -122.33 },
+          deliveryId: 'd-1',
+          reason: 'motor failure',
+          deliveries: [{ deliveryId: 'd-1', ownerId: 'owner-a', packageOnBoard: true }],
+        };
+        const read = (await store.drone('north-slow')) as DroneState;
+        expect(await store.replaceReservations(read, [reservation])).toBe(true);
+        const booked = (await store.drone('north-slow')) as DroneState;
+        expect(await store.replaceFault(read, fault, [])).toBe(false);
+        expect(await store.replaceFault(booked, fault, [])).toBe(true);
+        const faulted = (await store.drone('north-slow')) as DroneState;
+        expect(faulted.fault).toEqual(fault);
+        expect(faulted.reservations).toEqual([]);
+        // A booking written on the faulted drone's version keeps the fault.
+        expect(await store.replaceReservations(faulted, [reservation])).toBe(true);
+        await store.start(fleet);
+        expect((await store.drone('north-slow'))?.fault).toEqual(fault);
+        expect((await store.drones()).find((state) => state.drone.id === 'north-slow')?.fault).toEqual(fault);
+        expect((await store.drone('south-fast'))?.fault).toBeUndefined();
+        const repaired = (await store.drone('north-slow')) as DroneState;
+        expect(await store.replaceFault(repaired, undefined, repaired.reservations)).toBe(true);
+        expect((await store.drone('north-slow'))?.fault).toBeUndefined();
+        expect((await store.drone('north-slow'))?.reservations).toEqual([reservation]);
+      }));
+
     it('answers a readiness ping', () =>
       withStore(async (store) => {
         await expect(store.ping(AbortSignal.timeout(5_000))).resolves.toBeUndefined();

@@ -1,5 +1,5 @@
 // SchedulerStore on Azure Cosmos DB for NoSQL (@azure/cosmos). Containers and partition keys:
-//   drones       /id       a drone and its reservations; replaced with If-Match on its ETag
+//   drones       /id       a drone, its reservations and its fault; replaced with If-Match on its ETag
 //   assignments  /id       one per delivery id: the answer a retry gets back
 //   utilization  /ownerId  one per delivery: miles and hours, summed per owner month in one partition
 // 429s are retried by the SDK after the server's retry-after; if they persist the caller
@@ -17,7 +17,7 @@ import {
 } from '@azure/cosmos';
 import { connectWithRetry, type Logger, Unavailable } from '@dronedelivery/service-kit';
 import type { Config } from '../config.ts';
-import type { DroneState, Reservation } from '../domain.ts';
+import type { DroneState, Reservation, StoredFault } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
 import type { AssignmentRecord, ChargeObserver, SchedulerStore, UsageTotals } from './store.ts';
 
@@ -36,6 +36,8 @@ export const CONTAINERS: Record<'drones' | 'assignments' | 'utilization', Contai
 
 interface DroneDocument extends Drone {
   reservations: Reservation[];
+  /** Absent (or null) while the drone is in service. */
+  fault?: StoredFault | null;
   _etag?: string;
 }
 
@@ -173,7 +175,7 @@ export class CosmosSchedulerStore implements SchedulerStore {
     for (;;) {
       const known = await this.drone(drone.id);
       if (known && sameDefinition(known.drone, drone)) return;
-      const document: DroneDocument = { ...drone, reservations: known?.reservations ?? [] };
+      const document: DroneDocument = { ...drone, reservations: known?.reservations ?? [], fault: known?.fault ?? null };
       try {
         if (!known) {
           await this.measure('seed drone', () => this.containers.drones.items.create(document));
@@ -204,12 +206,21 @@ export class CosmosSchedulerStore implements SchedulerStore {
   }
 
   async replaceReservations(state: DroneState, reservations: Reservation[]): Promise<boolean> {
+    // The fault as read: the ETag guarantees it is still the stored one.
+    return this.replace('reserve drone', state, { ...state.drone, reservations, fault: state.fault ?? null });
+  }
+
+  async replaceFault(state: DroneState, fault: StoredFault | undefined, reservations: Reservation[]): Promise<boolean> {
+    return this.replace('record drone fault', state, { ...state.drone, reservations, fault: fault ?? null });
+  }
+
+  private async replace(operation: string, state: DroneState, document: DroneDocument): Promise<boolean> {
     const { id } = state.drone;
     try {
-      await this.measure('reserve drone', () =>
+      await this.measure(operation, () =>
         this.containers.drones
           .item(id, id)
-          .replace<DroneDocument>({ ...state.drone, reservations }, { accessCondition: { type: 'IfMatch', condition: state.version } }),
+          .replace<DroneDocument>(document, { accessCondition: { type: 'IfMatch', condition: state.version } }),
       );
       return true;
     } catch (error) {
@@ -285,6 +296,6 @@ function sameDefinition(stored: Drone, configured: Drone): boolean {
 }
 
 function toState(document: DroneDocument): DroneState {
-  const { reservations, id, base, cruiseSpeedMph, payload, _etag } = document;
-  return { drone: { id, base, cruiseSpeedMph, payload }, reservations, version: _etag ?? '' };
+  const { reservations, id, base, cruiseSpeedMph, payload, fault, _etag } = document;
+  return { drone: { id, base, cruiseSpeedMph, payload }, reservations, ...(fault ? { fault } : {}), version: _etag ?? '' };
 }

@@ -1,7 +1,7 @@
 // In-memory SchedulerStore for embedded mode and tests: the same contract as Cosmos DB,
 // versioned drone writes included, with data lost on exit. Stored values are frozen and
 // replaced on write, so reads hand them out without copying and no caller can alter them.
-import type { DroneState, Reservation } from '../domain.ts';
+import type { DroneState, Reservation, StoredFault } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
 import type { AssignmentRecord, SchedulerStore, UsageTotals } from './store.ts';
 
@@ -26,7 +26,12 @@ export class MemorySchedulerStore implements SchedulerStore {
       const known = this.fleet.get(drone.id);
       this.fleet.set(
         drone.id,
-        frozen({ drone, reservations: known?.reservations ?? [], version: String(Number(known?.version ?? 0) + 1) }),
+        frozen({
+          drone,
+          reservations: known?.reservations ?? [],
+          ...(known?.fault ? { fault: known.fault } : {}),
+          version: String(Number(known?.version ?? 0) + 1),
+        }),
       );
     }
   }
@@ -41,8 +46,20 @@ export class MemorySchedulerStore implements SchedulerStore {
 
   async replaceReservations(state: DroneState, reservations: Reservation[]): Promise<boolean> {
     const entry = this.fleet.get(state.drone.id);
+    return this.replace(state, reservations, entry?.fault);
+  }
+
+  async replaceFault(state: DroneState, fault: StoredFault | undefined, reservations: Reservation[]): Promise<boolean> {
+    return this.replace(state, reservations, fault);
+  }
+
+  private replace(state: DroneState, reservations: Reservation[], fault: StoredFault | undefined): boolean {
+    const entry = this.fleet.get(state.drone.id);
     if (!entry || entry.version !== state.version) return false;
-    this.fleet.set(entry.drone.id, frozen({ drone: entry.drone, reservations, version: String(Number(entry.version) + 1) }));
+    this.fleet.set(
+      entry.drone.id,
+      frozen({ drone: entry.drone, reservations, ...(fault ? { fault } : {}), version: String(Number(entry.version) + 1) }),
+    );
     return true;
   }
 

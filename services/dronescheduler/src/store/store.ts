@@ -1,7 +1,7 @@
 // The port: what the dronescheduler needs from a store. Drone reservations are written
 // compare-and-set on the drone's version, so two assignments never book one drone twice.
 import type { DroneAssignment } from '@dronedelivery/contracts';
-import type { DroneState, Reservation, Usage } from '../domain.ts';
+import type { DroneState, Reservation, StoredFault, Usage } from '../domain.ts';
 import type { Drone } from '../fleet.ts';
 
 /** A delivery's assignment, kept so that a retry gets the same answer. */
@@ -21,14 +21,19 @@ export interface UsageTotals {
 }
 
 export interface SchedulerStore {
-  /** Connects, creates what is missing, and seeds the fleet: new drones added, definitions updated, reservations kept. */
+  /** Connects, creates what is missing, and seeds the fleet: new drones added, definitions updated, reservations and faults kept. */
   start(fleet: Drone[]): Promise<void>;
   /** The whole fleet (a cross-partition query in Cosmos DB): planning reads it only when the best-ranked drones are all booked. */
   drones(): Promise<DroneState[]>;
   /** One drone (a point read in its own partition in Cosmos DB): how planning reads its candidates. */
   drone(id: string): Promise<DroneState | undefined>;
-  /** Replaces a drone's reservations if it is still at the version `state` was read at; false otherwise. */
+  /** Replaces a drone's reservations (its fault kept as it is) if it is still at the version `state` was read at; false otherwise. */
   replaceReservations(state: DroneState, reservations: Reservation[]): Promise<boolean>;
+  /**
+   * Records a drone's fault (undefined: repaired) together with the reservations it keeps, in
+   * one write, if it is still at the version `state` was read at; false otherwise.
+   */
+  replaceFault(state: DroneState, fault: StoredFault | undefined, reservations: Reservation[]): Promise<boolean>;
   getAssignment(deliveryId: string): Promise<AssignmentRecord | undefined>;
   /** Stores the assignment and its usage (both keyed by delivery id, so repeating is harmless). */
   putAssignment(record: AssignmentRecord): Promise<void>;
