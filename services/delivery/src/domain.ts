@@ -7,6 +7,7 @@ import type {
   Delivery,
   DeliveryCreate,
   DeliveryDetails,
+  DeliveryFailure,
   DeliveryRefusal,
   DeliveryRejection,
   DeliveryReschedule,
@@ -44,6 +45,8 @@ export interface StoredDelivery {
   reason?: string;
   message?: string;
   droneExpectedAt?: string;
+  /** Where its drone failed (a delivery ended by a drone fault): the drone stays there. */
+  stoppedAt?: Coordinates;
   createdAt: string;
   updatedAt: string;
   confirmation?: Confirmation;
@@ -349,6 +352,54 @@ export function reject(
   return { result: record, change: { record, events: [rejected], notifications: [], retainForMs: retentionMs } };
 }
 
+/** The stages a delivery can fail in: scheduled, not finished. */
+const FLYABLE: readonly DeliveryStage[] = ['Created', 'Rescheduled', 'HeadedToPickup', 'HeadedToDropoff'];
+
+/**
+ * PUT failure: the drone flying (or booked for) a scheduled delivery failed. It ends
+ * `Rejected` with the reason, where the drone was; the stages time had reached before the
+ * fault come first. Like a cancel it leaves its owner's month (not billed). Repeating it is a no-op.
+ */
+export function fail(
+  id: string,
+  failure: DeliveryFailure,
+  existing: DeliveryRecord | undefined,
+  now: Date,
+  retentionMs: number,
+): Decision<StoredDelivery> {
+  if (existing?.kind === 'cancelled-before-scheduled') throw new InvalidTransition(id, 'Cancelled', 'Rejected');
+  const delivery = requireDelivery(id, existing);
+  if (delivery.stage === 'Rejected' && delivery.reason === failure.reason) return { result: delivery };
+  const scheduled = requireScheduled(id, delivery, 'Rejected');
+  const { stage } = progress(scheduled, now);
+  if (!FLYABLE.includes(stage)) throw new InvalidTransition(id, stage, 'Rejected', 'it is finished');
+  // The stages reached before the fault, not those a later clock would add.
+  const before = Math.min(Date.parse(failure.at), now.getTime());
+  const { pending } = progress(scheduled, new Date(before));
+  const at = now.toISOString();
+  const record: StoredDelivery = {
+    ...scheduled,
+    stage: 'Rejected',
+    reason: failure.reason,
+    message: failure.message,
+    stoppedAt: failure.location,
+    updatedAt: at,
+  };
+  return {
+    result: record,
+    change: {
+      record,
+      events: [
+        ...pending,
+        { stage: 'Rejected', at: failure.at, location: failure.location, reason: failure.reason, message: failure.message },
+      ],
+      notifications: [],
+      index: { ownerId: scheduled.ownerId, month: monthOf(scheduled.createdAt), op: 'remove' },
+      retainForMs: retentionMs,
+    },
+  };
+}
+
 /**
  * POST refusals: a reschedule or cancel the workflow could not carry out, on the timeline
  * with its reason. The delivery's stage does not change. Idempotent per request id.
@@ -528,11 +579,12 @@ export function statusOf(id: string, record: DeliveryRecord | undefined, now: Da
   if (!delivery.assignment) return { stage, lastKnownLocation: null, pickupEta: null, deliveryEta: null, ...why };
   const scheduled = delivery as ScheduledDelivery;
   const { pickupEta, deliveryEta } = scheduled.assignment;
-  const lastKnownLocation =
-    stage === 'Completed' && scheduled.confirmation
+  const lastKnownLocation = scheduled.stoppedAt
+    ? scheduled.stoppedAt
+    : stage === 'Completed' && scheduled.confirmation
       ? confirmationPoint(scheduled, scheduled.confirmation)
       : where(scheduled.assignment, stage === 'Cancelled' ? scheduled.updatedAt : now.toISOString());
-  return { stage, lastKnownLocation, pickupEta, deliveryEta };
+  return { stage, lastKnownLocation, pickupEta, deliveryEta, ...why };
 }
 
 /** The timeline as customers see it, without the request ids kept for idempotency. */

@@ -9,6 +9,7 @@ import {
   confirm,
   type DeliveryRecord,
   eventsOf,
+  fail,
   refuse,
   reject,
   requestNotification,
@@ -57,6 +58,12 @@ export function registerRoutes(app: ServiceInstance, { store, clock, retentionMs
     const { id } = request.params;
     const now = clock();
     return toDelivery(id, await execute(store, id, (existing) => reject(id, request.body, existing, now, retentionMs)), now);
+  });
+
+  serve(app, routes.fail, problems, async (request) => {
+    const { id } = request.params;
+    const now = clock();
+    return toDelivery(id, await execute(store, id, (existing) => fail(id, request.body, existing, now, retentionMs)), now);
   });
 
   serve(app, routes.refuse, problems, async (request, reply) => {

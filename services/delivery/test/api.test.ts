@@ -120,6 +120,39 @@ describe.each(adapters)('delivery API on $name', ({ open }) => {
     expect(await stageOf('d-1')).toBe('Cancelled');
   });
 
+  it('records a drone failure: Rejected (drone-fault) where it stopped, idempotent, out of the summary; 409 once finished, 404 unknown, 400 bad', async () => {
+    await put('d-1');
+    await put('d-2');
+    const summary = () => app.inject({ method: 'GET', url: '/api/deliveries/summary?ownerId=owner-a&year=2026&month=11' });
+    const failure = {
+      reason: 'drone-fault',
+      message: 'drone-7 failed',
+      at: '2026-11-20T10:05:00.000Z',
+      location: { latitude: 47.61, longitude: -122.33 },
+    };
+    const fail = (id: string, body: object = failure) => app.inject({ method: 'PUT', url: `/api/deliveries/${id}/failure`, payload: body });
+    now = at('2026-11-20T10:06:00.000Z');
+    const first = await fail('d-1');
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ id: 'd-1', stage: 'Rejected', reason: 'drone-fault', message: 'drone-7 failed' });
+    const again = await fail('d-1');
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(((await get('d-1/events')).json() as { stage: string }[]).map((event) => event.stage)).toEqual([
+      'Created',
+      'HeadedToPickup',
+      'Rejected',
+    ]);
+    expect((await get('d-1/status')).json()).toMatchObject({ stage: 'Rejected', lastKnownLocation: failure.location });
+    expect((await summary()).json()).toMatchObject({ count: 1 });
+
+    await app.inject({ method: 'DELETE', url: '/api/deliveries/d-2' });
+    expect((await fail('d-2')).statusCode).toBe(409);
+    expect((await fail('d-unknown')).statusCode).toBe(404);
+    expect((await fail('d-1', { ...failure, reason: 'bored' })).statusCode).toBe(400);
+    expect((await fail('d-1', { reason: 'drone-fault', message: 'x' })).statusCode).toBe(400);
+  });
+
   it('remembers a cancel that overtook its delivery: the schedule then gets 409 and reads get 410', async () => {
     expect((await app.inject({ method: 'DELETE', url: '/api/deliveries/d-early' })).statusCode).toBe(204);
     expect((await put('d-early')).statusCode).toBe(409);
@@ -220,6 +253,7 @@ describe.each(adapters)('delivery API on $name', ({ open }) => {
       '/api/deliveries/{id}',
       '/api/deliveries/{id}/confirmations',
       '/api/deliveries/{id}/events',
+      '/api/deliveries/{id}/failure',
       '/api/deliveries/{id}/notifymerequests',
       '/api/deliveries/{id}/refusals',
       '/api/deliveries/{id}/rejection',

@@ -7,6 +7,7 @@ import {
   confirm,
   type DeliveryRecord,
   eventsOf,
+  fail,
   InvalidTransition,
   progress,
   requestNotification,
@@ -172,6 +173,33 @@ describe('commands', () => {
     expect(() => requestNotification('d-1', { sms: '+14255550100' }, inStage('Completed'), beforeDeparture)).toThrow(
       'nothing left to notify',
     );
+  });
+
+  it('fail: ends a delivery in flight Rejected (drone-fault) where the drone stopped, after the stages it reached; repeats are no-ops', () => {
+    const failure = { reason: 'drone-fault' as const, message: 'drone-1 failed', at: '2026-11-20T10:05:00.000Z', location: { ...pickup } };
+    // Recorded ten minutes after the fault: the stages a later clock would add are not the delivery's.
+    const now = at('2026-11-20T10:15:00.000Z');
+    const failed = fail('d-1', failure, scheduled(), now, RETENTION);
+    expect(failed.result).toMatchObject({ stage: 'Rejected', reason: 'drone-fault', message: 'drone-1 failed' });
+    expect(failed.change?.events).toEqual([
+      expect.objectContaining({ stage: 'HeadedToPickup', at: times.departure }),
+      { stage: 'Rejected', at: failure.at, location: { ...pickup }, reason: 'drone-fault', message: 'drone-1 failed' },
+    ]);
+    // It leaves its owner's month, like a cancel, and is forgotten after the retention.
+    expect(failed.change?.index).toEqual({ ownerId: 'owner-a', month: '2026-11', op: 'remove' });
+    expect(failed.change?.retainForMs).toBe(RETENTION);
+    expect(fail('d-1', failure, failed.result, at('2026-11-20T11:00:00.000Z'), RETENTION).change).toBeUndefined();
+    const status = statusOf('d-1', failed.result, at('2026-11-20T10:30:00.000Z'));
+    expect(status).toMatchObject({ stage: 'Rejected', lastKnownLocation: { ...pickup }, reason: 'drone-fault', message: 'drone-1 failed' });
+  });
+
+  it.each([
+    ['Completed', InvalidTransition],
+    ['Cancelled', InvalidTransition],
+  ] as const)('fail: a %s delivery is a conflict', (stage, error) => {
+    const failure = { reason: 'drone-fault' as const, message: 'm', at: times.departure, location: { ...pickup } };
+    expect(() => fail('d-1', failure, inStage(stage), beforeDeparture, RETENTION)).toThrow(error);
+    expect(() => fail('d-1', failure, undefined, beforeDeparture, RETENTION)).toThrow('There is no delivery d-1.');
   });
 
   it('events: recorded ones, then those time has produced since', () => {
