@@ -1,5 +1,5 @@
-// The workflow's operator endpoints: list dead letters and re-drive them, behind a bearer
-// token (disabled when none is configured).
+// The workflow's operator endpoints: the queue's counts, the dead letters and their re-drive,
+// behind a bearer token (disabled when none is configured).
 import { timingSafeEqual } from 'node:crypto';
 import { Problem, workflowRoutes as routes } from '@dronedelivery/contracts';
 import type { DeliveryQueue } from '@dronedelivery/queue';
@@ -23,6 +23,11 @@ function authorize(request: FastifyRequest, token: string | undefined): void {
 const problems = { 400: Problem, 401: Problem, 403: Problem };
 
 export function registerOperatorRoutes(app: ServiceInstance, queue: DeliveryQueue, token: string | undefined): void {
+  serve(app, routes.queue, problems, async (request) => {
+    authorize(request, token);
+    return queue.counts();
+  });
+
   serve(app, routes.deadLetters, problems, async (request) => {
     authorize(request, token);
     const deadLetters = await queue.deadLetters(request.query.limit);

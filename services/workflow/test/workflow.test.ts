@@ -90,6 +90,7 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
       deadLetters: { reason: string; attempts: unknown[]; message: { messageId: string } }[];
     };
     expect(listed.count).toBe(1);
+    expect((await admin('GET', '/admin/queue')).json()).toMatchObject({ deadLettered: 1 });
     expect(listed.deadLetters[0]?.message.messageId).toBe('d-1:delivery');
     expect(listed.deadLetters[0]?.reason).toMatch(/delivery/);
     expect(listed.deadLetters[0]?.attempts).toHaveLength(3);
@@ -186,6 +187,8 @@ describe.each(queues)('workflow on $name', ({ bullmq }) => {
     expect((await harness.workflow.inject({ method: 'GET', url: '/admin/deadletters' })).statusCode).toBe(401);
     expect((await admin('GET', '/admin/deadletters', 'wrong-token-of-the-same-size')).statusCode).toBe(401);
     expect((await admin('GET', '/admin/deadletters')).statusCode).toBe(200);
+    expect((await harness.workflow.inject({ method: 'GET', url: '/admin/queue' })).statusCode).toBe(401);
+    expect((await admin('GET', '/admin/queue')).json()).toEqual({ waiting: 0, active: 0, delayed: 0, deadLettered: 0 });
   });
 
   describe('every accepted request ends in an outcome the customer sees', () => {
