@@ -16,6 +16,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { createVerifier } from './auth.ts';
 import { CanarySplit, type Upstream } from './canary.ts';
 import type { Config } from './config.ts';
+import { EventStreams } from './event-streams.ts';
 import { publicApi } from './public-api.ts';
 import type { Upstreams } from './upstreams.ts';
 
@@ -90,6 +91,7 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
       config.DRONESCHEDULER_CANARY_URL,
       config.DRONESCHEDULER_CANARY_PERCENT,
     ),
+    workflow: upstream('workflow', config.WORKFLOW_URL, undefined, 0),
   };
   for (const client of Object.values(upstreams)) app.lifecycle.onShutdown(`${client.upstream} client`, () => client.close());
 
@@ -113,8 +115,20 @@ export async function buildApp({ config, log }: GatewayDependencies): Promise<Se
     transformSpecification: (document) => document,
   });
 
+  const streams = new EventStreams({
+    pollMs: config.STREAM_POLL_MS,
+    maxPerCaller: config.STREAM_MAX_PER_CALLER,
+    max: config.STREAM_MAX,
+    maxSeconds: config.STREAM_MAX_SECONDS,
+  });
+  // Before the server closes: an open stream would otherwise hold the drain until its timeout.
+  app.addHook('preClose', async () => streams.closeAll());
+
   await app.register(publicApi, {
     upstreams,
+    streams,
+    workflowToken: config.WORKFLOW_ADMIN_TOKEN,
+    readiness: () => app.health.readiness(),
     partTimeoutMs: config.AGGREGATION_PART_TIMEOUT_MS,
     verify: createVerifier(config),
     rateLimit: {

@@ -18,7 +18,10 @@ export class Unauthenticated extends HttpProblem {
   }
 }
 
-export type Verifier = (authorization: string | undefined) => Promise<Caller>;
+/** A verified caller, with when its token stops being accepted (epoch ms, the clock skew included): a stream closes then. */
+export type VerifiedCaller = Caller & { expiresAt: number };
+
+export type Verifier = (authorization: string | undefined) => Promise<VerifiedCaller>;
 
 /** Verified tokens remembered at once (the oldest is forgotten first). */
 const VERIFIED_TOKENS_KEPT = 10_000;
@@ -32,7 +35,7 @@ export function createVerifier(
     : createRemoteJWKSet(new URL(config.JWKS_URL as string));
   const algorithms = config.JWT_SECRET ? ['HS256'] : ['RS256', 'ES256'];
   // Callers send the same token for many requests: remember verified ones until they expire.
-  const verified = new Map<string, { caller: Caller; expiresAt: number }>();
+  const verified = new Map<string, { caller: VerifiedCaller; expiresAt: number }>();
   return async (authorization) => {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(authorization ?? '')?.[1];
     if (!token) throw new Unauthenticated('A bearer token is required.');
@@ -56,9 +59,10 @@ export function createVerifier(
     if (roles.size === 0) throw new Forbidden('The token grants none of the roles customer, operator, drone.');
     if (roles.has('customer') && typeof owner !== 'string')
       throw new Forbidden(`A customer token must carry the ${config.JWT_OWNER_CLAIM} claim.`);
-    const caller = { subject: String(payload.sub), roles, ownerId: typeof owner === 'string' ? owner : undefined };
+    const expiresAt = (payload.exp as number) * 1000 + config.JWT_CLOCK_SKEW_SECONDS * 1000;
+    const caller = { subject: String(payload.sub), roles, ownerId: typeof owner === 'string' ? owner : undefined, expiresAt };
     if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { caller, expiresAt: (payload.exp as number) * 1000 + config.JWT_CLOCK_SKEW_SECONDS * 1000 });
+    verified.set(token, { caller, expiresAt });
     return caller;
   };
 }

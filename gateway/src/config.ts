@@ -30,6 +30,10 @@ export const configSchema = baseConfigSchema
     DELIVERY_URL: z.url().default('http://127.0.0.1:8082'),
     PACKAGE_URL: z.url().default('http://127.0.0.1:8083'),
     DRONESCHEDULER_URL: z.url().default('http://127.0.0.1:8084'),
+    /** The workflow, for operators: its queue's counts and dead letters. */
+    WORKFLOW_URL: z.url().default('http://127.0.0.1:8085'),
+    /** The workflow's operator token (its WORKFLOW_ADMIN_TOKEN), from a Secret; unset, the dead-letter routes answer 403. */
+    WORKFLOW_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     /**
      * Side-by-side versions: a second release of a service (e.g. http://delivery-v2) and the
      * share of the gateway's calls to that service it gets, 0-100 (see canary.ts).
@@ -65,6 +69,14 @@ export const configSchema = baseConfigSchema
     CORS_ORIGINS: list,
     /** Budget for each part of an aggregated view; a part that misses it is left out with a warning. */
     AGGREGATION_PART_TIMEOUT_MS: z.coerce.number().int().min(10).default(1_500),
+    /** Server-sent event streams: how often each re-reads its upstream view (a change is sent as an event). */
+    STREAM_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    /** Event streams one caller may have open at once (429 past it). */
+    STREAM_MAX_PER_CALLER: z.coerce.number().int().min(1).default(4),
+    /** Event streams this gateway instance serves at once (503 past it). */
+    STREAM_MAX: z.coerce.number().int().min(1).default(1_000),
+    /** A stream is closed after this long (and when its caller's token expires); the client reconnects. */
+    STREAM_MAX_SECONDS: z.coerce.number().int().min(1).default(600),
     /** Slow-client protection: a request not received within this long gets 408. */
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })

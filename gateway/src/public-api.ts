@@ -9,7 +9,10 @@ import rateLimit from '@fastify/rate-limit';
 import type { ApiContext } from './api/context.ts';
 import { registerDeliveries } from './api/deliveries.ts';
 import { registerDeliveryRequests } from './api/delivery-requests.ts';
+import { registerDeliveryUpdates } from './api/delivery-updates.ts';
 import { registerDetails } from './api/details.ts';
+import { registerFleet } from './api/fleet.ts';
+import { registerOperations } from './api/operations.ts';
 import { registerOwners } from './api/owners.ts';
 import type { Verifier } from './auth.ts';
 import { redisRateLimitStore } from './rate-limit-store.ts';
@@ -50,4 +53,7 @@ export async function publicApi(api: ServiceInstance, options: PublicApiOptions)
   registerDeliveries(api, options);
   registerDetails(api, options);
   registerOwners(api, options);
+  registerDeliveryUpdates(api, options);
+  registerFleet(api, options);
+  registerOperations(api, options);
 }

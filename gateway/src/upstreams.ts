@@ -22,6 +22,8 @@ export interface Upstreams {
   delivery: Upstream;
   package: Upstream;
   dronescheduler: Upstream;
+  /** Operators' routes only: the queue's counts and the dead letters. */
+  workflow: Upstream;
 }
 
 /** Headers for an upstream call on behalf of `caller`. */

@@ -9,6 +9,7 @@ import { service as ingestion } from '@dronedelivery/ingestion';
 import { service as packageService } from '@dronedelivery/package';
 import { type BaseConfig, type ServiceInstance, type ServiceManifest, sharedResources } from '@dronedelivery/service-kit';
 import { capturingLogger, startForInject, testConfig } from '@dronedelivery/service-kit/testing';
+import { service as workflow } from '@dronedelivery/workflow';
 import type { z } from 'zod';
 import { DEFAULT_AUDIENCE, DEFAULT_ISSUER, devToken } from '../scripts/dev-token.ts';
 import { buildApp } from '../src/app.ts';
@@ -17,6 +18,8 @@ import { type Config, configSchema } from '../src/config.ts';
 export const SECRET = 'a-test-secret-that-is-long-enough-for-hs256';
 export const ISSUER = DEFAULT_ISSUER;
 export const AUDIENCE = DEFAULT_AUDIENCE;
+/** The workflow's operator token, which the gateway sends on its operator routes. */
+export const WORKFLOW_TOKEN = 'workflow-operator-token-for-gateway-tests';
 
 /** A token of the test's secret, issued two hours ago and valid for another hour. */
 export async function token(
@@ -43,8 +46,8 @@ async function listen(app: ServiceInstance): Promise<string> {
 
 export interface Harness {
   gateway: ServiceInstance;
-  services: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler', ServiceInstance>;
-  urls: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler', string>;
+  services: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler' | 'workflow', ServiceInstance>;
+  urls: Record<'ingestion' | 'delivery' | 'package' | 'dronescheduler' | 'workflow', string>;
   close(): Promise<void>;
 }
 
@@ -59,12 +62,20 @@ export async function startHarness(overrides: Partial<Config> = {}, urlOverrides
     delivery: await build(delivery),
     package: await build(packageService),
     dronescheduler: await build(dronescheduler),
+    // Its own (empty) queue: the gateway reads only its operator routes, and requests the
+    // tests accept stay where they are, on ingestion's queue.
+    workflow: await workflow.build({
+      config: { ...workflow.configSchema.parse({}), ...testConfig(), WORKFLOW_ADMIN_TOKEN: WORKFLOW_TOKEN },
+      log,
+      shared: sharedResources(),
+    }),
   };
   const urls = {
     ingestion: await listen(services.ingestion),
     delivery: await listen(services.delivery),
     package: await listen(services.package),
     dronescheduler: await listen(services.dronescheduler),
+    workflow: await listen(services.workflow),
     ...urlOverrides,
   };
   const config: Config = {
@@ -74,6 +85,8 @@ export async function startHarness(overrides: Partial<Config> = {}, urlOverrides
     DELIVERY_URL: urls.delivery,
     PACKAGE_URL: urls.package,
     DRONESCHEDULER_URL: urls.dronescheduler,
+    WORKFLOW_URL: urls.workflow,
+    WORKFLOW_ADMIN_TOKEN: WORKFLOW_TOKEN,
     UPSTREAM_RETRIES: 1,
     UPSTREAM_RETRY_BASE_DELAY_MS: 10,
     ...overrides,
