@@ -80,7 +80,7 @@ describe('delivery updates', () => {
     expect(fault.statusCode).toBe(200);
     const changed = await stream.next();
     expect(changed).toMatchObject({ event: 'delivery', data: { delivery: { stage: 'Rejected', reason: 'drone-fault' } } });
-    expect((changed?.data as { events: { stage: string }[] }).events.at(-1)?.stage).toBe('Rejected');
+    expect((changed as { data: { events: { stage: string }[] } }).data.events.at(-1)?.stage).toBe('Rejected');
     expect(await stream.next()).toEqual({ event: 'end', data: {} });
     expect(await stream.next()).toBeUndefined();
   });
