@@ -29,6 +29,7 @@ const EXPECTED_FLOWS = [
   'gateway -> dronescheduler',
   'gateway -> ingestion',
   'gateway -> package',
+  'gateway -> workflow',
   'ingress-nginx -> gateway',
   'workflow -> delivery',
   'workflow -> dronescheduler',
