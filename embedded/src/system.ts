@@ -47,6 +47,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     HOST: host,
     SHUTDOWN_DELAY_MS: '0',
     JWT_SECRET: jwtSecret,
+    // One token, shared by the workflow and the gateway: operators reach the dead letters
+    // through the gateway's API, and nothing else knows it.
+    WORKFLOW_ADMIN_TOKEN: options.env.WORKFLOW_ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
     ...Object.fromEntries(UNITS.map((unit) => [urlVariable(unit.name), urls[unit.name]])),
   };
   const configs = {} as Record<ServiceName, unknown>;
