@@ -10,6 +10,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'services/*/test/**/*.test.ts',
       'gateway/test/**/*.test.ts',
+      'simulator/test/**/*.test.ts',
       'e2e/test/**/*.test.ts',
       'charts/test/**/*.test.ts',
       'loadtest/test/**/*.test.ts',
