@@ -16,6 +16,7 @@ export default defineConfig({
       'loadtest/test/**/*.test.ts',
       'pipelines/test/**/*.test.ts',
       'docs/test/**/*.test.ts',
+      'console/test/**/*.test.ts',
     ],
     // The default report, then the suites that skipped themselves and how to enable them.
     reporters: ['default', './scripts/skip-report.ts'],
