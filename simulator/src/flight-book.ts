@@ -55,9 +55,18 @@ export class FlightBook {
       tracked.state = 'sending';
       due.push({ action, flight: tracked.flight, plan: tracked.plan });
     }
-    // A call under way keeps its entry until it settles, whatever the read says.
-    for (const [deliveryId, tracked] of this.flights)
-      if (!seen.has(deliveryId) && tracked.state !== 'sending') this.flights.delete(deliveryId);
+    for (const [deliveryId, tracked] of this.flights) {
+      if (seen.has(deliveryId) || tracked.state === 'sending') continue;
+      // A flight that ended between two reads (a slow tick, a fast simulation) still owes its
+      // drop-off or its fault report: it is due now, and forgotten once that has been sent.
+      const owed = tracked.state === 'following' ? dueAction(tracked.plan, now) : undefined;
+      if (!owed) {
+        this.flights.delete(deliveryId);
+      } else if (now >= tracked.notBefore && due.length < limit) {
+        tracked.state = 'sending';
+        due.push({ action: owed, flight: tracked.flight, plan: tracked.plan });
+      }
+    }
     return due;
   }
 

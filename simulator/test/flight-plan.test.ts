@@ -117,7 +117,19 @@ describe('the flights followed', () => {
       flights.observe(drones, dropOff - 1);
       expect(flights.size).toBe(10);
     }
-    flights.observe([], dropOff);
+    // Gone before its drop-off was due (cancelled): nothing is owed.
+    flights.observe([], dropOff - 1);
+    expect(flights.size).toBe(0);
+  });
+
+  it('confirm a drop-off whose flight ended between two reads, once, then forget it', () => {
+    const flights = book();
+    flights.observe([flyingDrone('drone-1', flight('d-1', DEPART, LEG))], dropOff - 1);
+    // The next read comes after the drone is back at base: it no longer shows the flight.
+    expect(flights.observe([], dropOff + LEG).map((due) => [due.action, due.plan.deliveryId])).toEqual([['confirm', 'd-1']]);
+    expect(flights.observe([], dropOff + LEG + 1)).toEqual([]);
+    flights.settle('d-1', 'done', dropOff + LEG + 2);
+    flights.observe([], dropOff + LEG + 3);
     expect(flights.size).toBe(0);
   });
 
