@@ -3,6 +3,7 @@
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { buildWebIfStale } from '@dronedelivery/console/web-build';
 import { gatewayRoutes, ORIGINAL_SAMPLE_JSON } from '@dronedelivery/contracts';
 import { DEV_SECRET_FILE } from '@dronedelivery/gateway/dev-secret';
 import { exitGracefullyOnSignals, loadConfigOrExit } from '@dronedelivery/service-kit';
@@ -21,6 +22,9 @@ const ports = Object.fromEntries(
   Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, settings.PORT + port - DEFAULT_PORTS.gateway]),
 ) as Record<ServiceName, number>;
 const portRange = `${Math.min(...Object.values(ports))}-${Math.max(...Object.values(ports))}`;
+
+// The console's front end is built on first start (and after its sources change): a few seconds.
+await buildWebIfStale();
 
 const system = await startSystem({ env: process.env, ports }).catch((error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
@@ -47,6 +51,7 @@ exitGracefullyOnSignals(system.apps.toReversed(), {
   SHUTDOWN_HARD_TIMEOUT_MS: settings.SHUTDOWN_HARD_TIMEOUT_MS,
 });
 
+const simulationSpeed = Number(process.env.SIMULATION_SPEED ?? 1);
 const token = await system.token(['customer'], 'myowner');
 const operator = await system.token(['operator']);
 const sample = ORIGINAL_SAMPLE_JSON;
@@ -54,8 +59,10 @@ const inMemory = Object.entries(system.adapters).filter(([, adapter]) => adapter
 process.stdout.write(`
 Drone Delivery is running.
 
+  Console   ${system.urls.console}   (sign in as a customer, request a delivery, watch it fly)
   Gateway   ${system.urls.gateway}
   API docs  ${system.urls.gateway}/docs
+  Drones    the simulator flies them at SIMULATION_SPEED=${simulationSpeed} (${simulationSpeed === 1 ? 'real time; SIMULATION_SPEED=60 npm start makes a 10-minute flight take 10 s' : `${simulationSpeed}x real time`})
   Adapters  ${Object.entries(system.adapters)
     .map(([name, adapter]) => `${name}: ${adapter}`)
     .join(', ')}

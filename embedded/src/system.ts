@@ -1,5 +1,6 @@
-// The whole system in one process: the gateway and the five services, each on its own
-// port, calling each other over HTTP exactly as in production. Stores and the queue are in
+// The whole system in one process: the gateway, the five services, the web console and the
+// drone-fleet simulator, each on its own port, calling each other over HTTP exactly as in
+// production. Stores and the queue are in
 // memory unless REDIS_URL, MONGODB_URL or COSMOS_ENDPOINT name real servers. This module is
 // the composition root for that mode (and the end-to-end suite): it starts the system's
 // units (@dronedelivery/system) in their order, each from its manifest.
@@ -18,6 +19,10 @@ export interface SystemOptions {
   host?: string;
   /** Where logs go; by default each service gets a logger of its own on stdout. */
   logFor?: (service: ServiceName) => Logger;
+  /** Units left out (a test that confirms its own deliveries leaves out the simulator). */
+  without?: readonly ServiceName[];
+  /** Settings for one unit only, over `env` (say, a workflow whose backend is down). */
+  envFor?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
 export interface RunningSystem {
@@ -33,6 +38,7 @@ export interface RunningSystem {
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const host = options.host ?? '127.0.0.1';
+  const units = UNITS.filter((unit) => !options.without?.includes(unit.name));
   const ports = { ...DEFAULT_PORTS, ...options.ports };
   const urls = Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, `http://${host}:${port}`])) as Record<
     ServiceName,
@@ -50,16 +56,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // One token, shared by the workflow and the gateway: operators reach the dead letters
     // through the gateway's API, and nothing else knows it.
     WORKFLOW_ADMIN_TOKEN: options.env.WORKFLOW_ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
+    // Development only, as this whole mode is: the console signs sign-in tokens with the gateway's secret.
+    DEV_TOKEN_SECRET: jwtSecret,
     ...Object.fromEntries(UNITS.map((unit) => [urlVariable(unit.name), urls[unit.name]])),
   };
   const configs = {} as Record<ServiceName, unknown>;
-  for (const unit of UNITS) configs[unit.name] = loadConfig(unit.name, unit.configSchema, { ...shared, PORT: String(ports[unit.name]) });
+  for (const unit of units)
+    configs[unit.name] = loadConfig(unit.name, unit.configSchema, {
+      ...shared,
+      ...options.envFor?.[unit.name],
+      PORT: String(ports[unit.name]),
+    });
 
   const apps: ServiceInstance[] = [];
   // In one process the in-memory queue is one object, shared by its producer and consumer.
   const resources = sharedResources();
   try {
-    for (const unit of UNITS) {
+    for (const unit of units) {
       const config = configs[unit.name] as never;
       apps.push(await startService(unit as never, config, logFor(unit.name), resources));
     }
@@ -74,7 +87,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     apps,
     jwtSecret,
     adapters: Object.fromEntries(
-      UNITS.flatMap((unit) =>
+      units.flatMap((unit) =>
         Object.entries((unit.adapters as (config: unknown) => Record<string, string>)(configs[unit.name])).map(([port, adapter]) => [
           `${unit.name} ${port}`,
           adapter,

@@ -30,9 +30,12 @@ async function freePorts<N extends UnitName>(units: readonly N[]): Promise<Recor
   return Object.fromEntries(await Promise.all(units.map(async (name) => [name, await freePort()] as const))) as Record<N, number>;
 }
 
-/** The whole system in this process, every unit on a free loopback port. */
+/**
+ * The whole system in this process, every unit on a free loopback port. Without the drone
+ * simulator unless `without` says otherwise: most suites confirm their own deliveries.
+ */
 export async function startInProcess(options: Omit<SystemOptions, 'ports'>): Promise<RunningSystem> {
-  return startSystem({ ...options, ports: await freePorts(UNIT_NAMES) });
+  return startSystem({ without: ['simulator'], ...options, ports: await freePorts(UNIT_NAMES) });
 }
 
 /** How to start a unit: the kit's service options, and another entry point than its sources' (a compiled one). */

@@ -8,12 +8,14 @@ import { callOf, type Delivery, type DeliveryPage, gatewayRoutes } from '@droned
 import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
 import { loadConfig, type ServiceInstance, startService } from '@dronedelivery/service-kit';
 import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
+import { service } from '@dronedelivery/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../src/config.ts';
-import { service } from '../src/service.ts';
 
-/** Flights of a few minutes take well under a second. */
-const SPEED = '600';
+/**
+ * Flights of a few minutes take a few seconds: long enough that a tick delayed by a busy
+ * machine still sees the flight, short enough for a test.
+ */
+const SPEED = '60';
 
 let system: RunningSystem | undefined;
 let simulator: ServiceInstance | undefined;
@@ -25,21 +27,21 @@ afterEach(async () => {
   system = undefined;
 });
 
-async function startTheSystem(): Promise<RunningSystem> {
+async function startTheSystem(speed = SPEED): Promise<RunningSystem> {
   system = await startInProcess({
     // A busy machine lags event loops by seconds: shedding is not what this suite tests.
-    env: { SIMULATION_SPEED: SPEED, QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
+    env: { SIMULATION_SPEED: speed, QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
     logFor: (name) => capturingLogger(name).log,
   });
   return system;
 }
 
-async function startSimulator(env: Record<string, string>): Promise<ServiceInstance> {
-  const config = loadConfig('simulator', configSchema, {
+async function startSimulator(env: Record<string, string>, speed = SPEED): Promise<ServiceInstance> {
+  const config = loadConfig('simulator', service.configSchema, {
     HOST: '127.0.0.1',
     PORT: '0',
     SHUTDOWN_DELAY_MS: '0',
-    SIMULATION_SPEED: SPEED,
+    SIMULATION_SPEED: speed,
     POLL_INTERVAL_MS: '100',
     ...env,
   });
@@ -89,23 +91,23 @@ describe('the simulator flying the system', () => {
     const app = await startSimulator({ GATEWAY_URL: running.urls.gateway, JWT_SECRET: running.jwtSecret });
     const { deliveryId, customer } = await requestDelivery(running);
     await expect
-      .poll(async () => (await deliveryOf(running, customer, deliveryId)).stage, { timeout: 20_000, interval: 200 })
+      .poll(async () => (await deliveryOf(running, customer, deliveryId)).stage, { timeout: 45_000, interval: 200 })
       .toBe('Completed');
     expect(await counted(app, 'simulator_confirmations_total', 'ok')).toBeGreaterThanOrEqual(1);
     expect(await counted(app, 'simulator_faults_reported_total', 'ok')).toBe(0);
-  }, 40_000);
+  }, 60_000);
 
   it('with FAULT_RATE=1 reports every flight failed: the delivery ends Rejected with reason drone-fault', async () => {
     const running = await startTheSystem();
     const app = await startSimulator({ GATEWAY_URL: running.urls.gateway, JWT_SECRET: running.jwtSecret, FAULT_RATE: '1' });
     const { deliveryId, customer } = await requestDelivery(running);
     await expect
-      .poll(async () => (await deliveryOf(running, customer, deliveryId)).stage, { timeout: 20_000, interval: 200 })
+      .poll(async () => (await deliveryOf(running, customer, deliveryId)).stage, { timeout: 45_000, interval: 200 })
       .toBe('Rejected');
     expect(await deliveryOf(running, customer, deliveryId)).toMatchObject({ reason: 'drone-fault' });
     expect(await counted(app, 'simulator_faults_reported_total', 'ok')).toBeGreaterThanOrEqual(1);
     expect(await counted(app, 'simulator_confirmations_total', 'ok')).toBe(0);
-  }, 40_000);
+  }, 60_000);
 
   it('is ready while it reads the fleet through the gateway', async () => {
     const running = await startTheSystem();
@@ -141,15 +143,19 @@ describe('the simulator as customers', () => {
   });
 
   it('keeps at most TRAFFIC_MAX_OUTSTANDING unfinished: the next request waits for a delivery to complete', async () => {
-    const running = await startTheSystem();
-    const app = await startSimulator({
-      GATEWAY_URL: running.urls.gateway,
-      JWT_SECRET: running.jwtSecret,
-      TRAFFIC_PER_MINUTE: '6000',
-      TRAFFIC_OWNERS: '1',
-      TRAFFIC_MAX_TOTAL: '3',
-      TRAFFIC_MAX_OUTSTANDING: '1',
-    });
+    // Three flights one after another: faster, so that the three fit in the test's time.
+    const running = await startTheSystem('300');
+    const app = await startSimulator(
+      {
+        GATEWAY_URL: running.urls.gateway,
+        JWT_SECRET: running.jwtSecret,
+        TRAFFIC_PER_MINUTE: '6000',
+        TRAFFIC_OWNERS: '1',
+        TRAFFIC_MAX_TOTAL: '3',
+        TRAFFIC_MAX_OUTSTANDING: '1',
+      },
+      '300',
+    );
     const owner = await running.token(['customer'], 'demo-owner-1');
     const stages = async () =>
       (await api<DeliveryPage>(running, owner, callOf(gatewayRoutes.listDeliveries, { query: {} }))).items.map((d) => d.stage);
@@ -158,9 +164,9 @@ describe('the simulator as customers', () => {
       expect((await stages()).filter((stage) => stage !== 'Completed').length).toBeLessThanOrEqual(1);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await expect.poll(stages, { timeout: 30_000, interval: 250 }).toEqual(['Completed', 'Completed', 'Completed']);
+    await expect.poll(stages, { timeout: 60_000, interval: 250 }).toEqual(['Completed', 'Completed', 'Completed']);
     expect(await counted(app, 'simulator_deliveries_requested_total', 'accepted')).toBe(3);
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('the simulator without a gateway', () => {

@@ -3,17 +3,13 @@
 // Helpers sign in, request a delivery and open one, so that further journeys (a delivery
 // reaching Completed, a dead letter redriven) are a few lines each.
 import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
+import { buildWebIfStale } from '@dronedelivery/console/web-build';
 import { type RunningSystem, startInProcess } from '@dronedelivery/fleet';
-import type { ServiceInstance } from '@dronedelivery/service-kit';
-import { capturingLogger } from '@dronedelivery/service-kit/testing';
+import { capturingLogger, freePort } from '@dronedelivery/service-kit/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { buildWebIfStale } from '../src/web-build.ts';
-import { loadConsoleConfig } from './config-fixture.ts';
 
 const CHROMIUM_BIN = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
@@ -21,28 +17,24 @@ const images = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 
 describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the system', () => {
   let system: RunningSystem;
-  let server: ServiceInstance;
   let browser: Browser;
   let origin: string;
 
   beforeAll(async () => {
     await buildWebIfStale();
+    // The whole system as npm start runs it, the simulator flying the drones (a few minutes'
+    // flight in about a second), the console serving the front end and passing /api on.
     system = await startInProcess({
-      env: { SIMULATION_SPEED: '600', QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
+      without: [],
+      env: { SIMULATION_SPEED: '120', QUEUE_BACKOFF_MS: '200', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
       logFor: (service) => capturingLogger(service).log,
     });
-    server = await buildApp({
-      config: loadConsoleConfig({ GATEWAY_URL: system.urls.gateway, DEV_TOKEN_SECRET: system.jwtSecret }),
-      log: capturingLogger('console').log,
-    });
-    await server.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    origin = system.urls.console;
     browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: ['--no-sandbox'] });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
     await system?.stop();
   });
 
@@ -51,8 +43,8 @@ describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the 
     return context.newPage();
   }
 
-  async function signIn(page: Page, role: 'customer' | 'operator', ownerId?: string): Promise<void> {
-    await page.goto(origin);
+  async function signIn(page: Page, role: 'customer' | 'operator', ownerId?: string, at = origin): Promise<void> {
+    await page.goto(at);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel(role === 'customer' ? 'Customer' : 'Operator').check();
     if (ownerId) await page.getByLabel('Owner id').fill(ownerId);
@@ -128,6 +120,21 @@ describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the 
     await page.locator(`a[href="#/deliveries/${encodeURIComponent(firstDelivery)}"]`).waitFor();
   });
 
+  it('shows the delivery fly to Completed on its own: the simulator confirms the drop-off, the page updates live', async () => {
+    const page = await newPage();
+    await signIn(page, 'customer', 'watching-owner');
+    const deliveryId = await requestDelivery(page);
+    await page.locator('.map-route').waitFor({ timeout: 20_000 });
+    // No reload: the stage changes through the delivery's event stream.
+    await page.locator('.stage.stage-Completed').waitFor({ timeout: 45_000 });
+    const timeline = (await page.locator('ol, ul').filter({ hasText: 'Completed' }).first().textContent()) ?? '';
+    for (const stage of ['Created', 'HeadedToPickup', 'HeadedToDropoff', 'Completed']) expect(timeline).toContain(stage);
+    const response = await fetch(`${system.urls.gateway}/api/deliveries/${deliveryId}`, {
+      headers: { authorization: `Bearer ${await system.token(['customer'], 'watching-owner')}` },
+    });
+    expect(((await response.json()) as { stage: string }).stage).toBe('Completed');
+  }, 60_000);
+
   it('never shows one owner’s delivery to another owner', async () => {
     const page = await newPage();
     await signIn(page, 'customer', 'another-owner');
@@ -157,4 +164,42 @@ describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the 
       await page.screenshot({ path: `${images}console-operator.png`, fullPage: true });
     }
   });
+  it('lets an operator put a dead letter back on the queue', async () => {
+    // A second system whose workflow cannot reach the package service, and tries each message
+    // once: every request is dead-lettered, for real, and a redrive takes it through again.
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const broken = await startInProcess({
+      env: { LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' },
+      envFor: { workflow: { PACKAGE_URL: down, QUEUE_MAX_ATTEMPTS: '1', UPSTREAM_RETRIES: '0' } },
+      logFor: (service) => capturingLogger(service).log,
+    });
+    try {
+      const customer = await broken.token(['customer'], 'dead-owner');
+      const accepted = await fetch(`${broken.urls.gateway}/api/deliveryrequests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ownerId: 'dead-owner',
+          pickupLocation: 'Pike Place Market',
+          dropOffLocation: 'Space Needle',
+          pickupTime: new Date().toISOString(),
+          packageInfo: { packageId: 'dead-package', size: 'Small', weight: 1 },
+        }),
+      });
+      expect(accepted.status).toBe(202);
+
+      const page = await newPage();
+      await signIn(page, 'operator', undefined, broken.urls.console);
+      const letters = page.getByRole('region', { name: 'Dead letters' });
+      await letters.getByRole('button', { name: /^Redrive all/ }).waitFor({ timeout: 30_000 });
+      expect(await letters.textContent()).toMatch(/1 attempts/);
+      await letters.getByRole('button', { name: /^Redrive all/ }).click();
+      await page.getByRole('status').filter({ hasText: '1 message put back on the queue.' }).waitFor();
+      // The package service is still unreachable: tried again, it is dead-lettered again, with two attempts on record.
+      await expect.poll(async () => (await letters.textContent()) ?? '', { timeout: 30_000 }).toMatch(/2 attempts/);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await broken.stop();
+    }
+  }, 90_000);
 });
