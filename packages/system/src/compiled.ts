@@ -24,7 +24,7 @@ function workspaceFolders(): Map<string, string> {
   return new Map(
     ['packages', 'services']
       .flatMap((parent) => readdirSync(join(root, parent)).map((child) => `${parent}/${child}`))
-      .concat('gateway', 'embedded')
+      .concat(...UNITS.map((unit) => unit.folder).filter((folder) => !folder.includes('/')), 'embedded')
       .filter((folder) => existsSync(join(root, folder, 'package.json')))
       .map((folder) => [manifestOf(folder).name, folder]),
   );
