@@ -2,6 +2,7 @@
 // development token signer when configured, and /api/* passed through to the gateway so that
 // the browser talks to one origin.
 import { existsSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { createServer, type Logger, NotFound, type ServiceInstance } from '@dronedelivery/service-kit';
 import proxy from '@fastify/http-proxy';
@@ -14,6 +15,26 @@ import { pageSecurityPolicy } from './security-headers.ts';
 
 /** Vite names its bundles by content hash: a changed file is a new URL, so the old one may be kept for a year. */
 const HASHED_ASSET_CACHE = 'public, max-age=31536000, immutable';
+
+/** The gateway's event streams (`…/updates`): they last until the client or the server ends them. */
+const EVENT_STREAM = /\/updates(\?|$)/;
+
+/**
+ * A proxied event stream never finishes on its own, and closing the server waits for every
+ * open response: on close, the streams are ended (their clients reconnect to another replica),
+ * while other requests finish as usual.
+ */
+function endStreamsOnClose(api: ServiceInstance): void {
+  const streams = new Set<IncomingMessage>();
+  api.addHook('onRequest', async (request) => {
+    if (!EVENT_STREAM.test(request.url)) return;
+    streams.add(request.raw);
+    request.raw.once('close', () => streams.delete(request.raw));
+  });
+  api.addHook('preClose', async () => {
+    for (const stream of streams) stream.socket.destroy();
+  });
+}
 
 export interface ConsoleDeps {
   config: Config;
@@ -43,6 +64,7 @@ export async function buildApp({ config, log }: ConsoleDeps): Promise<ServiceIns
   // The proxy passes bodies through as they come: none of the kit's JSON parsing in its context.
   await app.register(async (api) => {
     api.removeAllContentTypeParsers();
+    endStreamsOnClose(api);
     await api.register(proxy, {
       upstream: config.GATEWAY_URL,
       prefix: '/api',

@@ -200,4 +200,16 @@ describe('/api/* to the gateway', () => {
       await app.close();
     }
   });
+
+  it('ends the event streams it passes on when it closes, rather than wait for them', async () => {
+    const app = await build({ GATEWAY_URL: gatewayUrl });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/drones/updates`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    // The gateway holds this stream open: without the console ending it, close() would never resolve.
+    await app.close();
+    await expect(reader.read()).rejects.toThrow();
+    releaseSecond();
+  });
 });
