@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ProcessGroup } from '@dronedelivery/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCompiled, compiledFolders, imageCommand, manifestOf } from '../src/compiled.ts';
-import { UNITS } from '../src/units.ts';
+import { UNITS, urlVariable } from '../src/units.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const BUILT = compiledFolders();
@@ -17,8 +17,9 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('the compiled packages', () => {
-  it('are the six units and the shared packages they run with, not the tooling (system, fleet, embedded)', () => {
+  it('are the eight units and the shared packages they run with, not the tooling (system, fleet, embedded)', () => {
     expect(BUILT).toEqual([
+      'console',
       'gateway',
       'packages/contracts',
       'packages/geo',
@@ -30,6 +31,7 @@ describe('the compiled packages', () => {
       'services/ingestion',
       'services/package',
       'services/workflow',
+      'simulator',
     ]);
   });
 
@@ -58,16 +60,20 @@ describe('the units from dist/, as their images run them', () => {
     const { command, nodeArgs, entry } = imageCommand();
     expect(command).toBe('node');
     expect(nodeArgs).toContain('--conditions=production');
-    const started = await Promise.all(
-      UNITS.map((unit) =>
-        group.service(entry, {
-          name: unit.name,
-          cwd: join(root, unit.folder),
-          nodeArgs: ['--no-experimental-strip-types', ...nodeArgs],
-          env: { JWT_SECRET: 'a-compiled-test-secret-that-is-long-enough' },
-        }),
-      ),
-    );
+    // In start order, each told where the units before it are (the simulator is ready only
+    // once it has read the fleet through the gateway, and the gateway reads the dronescheduler).
+    const started: { url: string }[] = [];
+    const urls: Record<string, string> = {};
+    for (const unit of UNITS) {
+      const service = await group.service(entry, {
+        name: unit.name,
+        cwd: join(root, unit.folder),
+        nodeArgs: ['--no-experimental-strip-types', ...nodeArgs],
+        env: { JWT_SECRET: 'a-compiled-test-secret-that-is-long-enough', ...urls },
+      });
+      urls[urlVariable(unit.name)] = service.url;
+      started.push(service);
+    }
     const statuses = await Promise.all(started.map((service) => fetch(`${service.url}/healthz/ready`).then((response) => response.status)));
     expect(statuses).toEqual(UNITS.map(() => 200));
   }, 60_000);
