@@ -1,6 +1,6 @@
 # One image per service, built from the repository root:
 #   docker build --build-arg SERVICE=services/package -t dronedelivery/package .
-# SERVICE is services/<name>, gateway or simulator. The image runs that service compiled to JavaScript:
+# SERVICE is a unit's folder: services/<name>, gateway, console or simulator. The image runs that unit compiled to JavaScript:
 # the dist/ of the service and of the shared packages it uses, with their production
 # dependencies only (no TypeScript sources, no compiler). It runs as a numeric non-root user,
 # and writes nothing outside /tmp (it runs with a read-only root filesystem).

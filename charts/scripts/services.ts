@@ -22,7 +22,23 @@ export const SECRET_VARIABLES = new Set([
   'COSMOS_KEY',
   'MONGODB_URL',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  // The simulator's bearer tokens, and the console's development signing key (the gateway's JWT_SECRET).
+  'DRONE_TOKEN',
+  'CUSTOMER_TOKEN',
+  'DEV_TOKEN_SECRET',
 ]);
+
+/**
+ * Settings no chart may set, neither in config nor from a Secret: the console's development
+ * token signer, which signs tokens for whoever asks (docker compose and npm start only).
+ */
+export const DEVELOPMENT_ONLY_VARIABLES = new Set(['DEV_TOKEN_SECRET']);
+
+/**
+ * Units that run as one replica by design, never autoscaled: the simulator is a single
+ * fleet controller (two would confirm every drop-off twice and draw faults twice).
+ */
+export const SINGLETON_CHARTS = new Set<string>(['simulator']);
 
 /** Set by the chart's templates from other values (containerPort, the chart's name). */
 export const TEMPLATED_VARIABLES = new Set(['PORT', 'OTEL_SERVICE_NAME']);

@@ -4,7 +4,15 @@
 // chart can only set variables the code reads, with values the code accepts.
 import { telemetryEnvironmentSchema } from '@dronedelivery/service-kit';
 import { z } from 'zod';
-import { configSchemas, objectShape, SECRET_VARIABLES, SERVICE_CHARTS, type ServiceChart, TEMPLATED_VARIABLES } from './services.ts';
+import {
+  configSchemas,
+  DEVELOPMENT_ONLY_VARIABLES,
+  objectShape,
+  SECRET_VARIABLES,
+  SERVICE_CHARTS,
+  type ServiceChart,
+  TEMPLATED_VARIABLES,
+} from './services.ts';
 
 const quantity = z.union([z.string().regex(/^[0-9.]+(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a Kubernetes quantity'), z.number().positive()]);
 const componentName = z.enum(SERVICE_CHARTS);
@@ -164,6 +172,34 @@ const chartSpecificValues: Partial<Record<ServiceChart, Record<string, z.ZodType
       })
       .optional(),
   },
+  console: {
+    ingress: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        className: z.string().min(1).optional(),
+        host: z.string().min(1).optional().describe("The gateway's host: this Ingress takes / there, the gateway's /api and /docs"),
+        tls: z.strictObject({ secretName: z.string().optional().describe("The gateway Ingress' certificate Secret") }).optional(),
+        proxyBodySize: z
+          .string()
+          .regex(/^[0-9]+[kKmMgG]?$/)
+          .optional(),
+        annotations: label.optional(),
+      })
+      .optional(),
+  },
+  // One fleet controller: one replica (or none), never autoscaled.
+  simulator: {
+    replicaCount: z.int().min(0).max(1).optional(),
+    autoscaling: z
+      .strictObject({
+        enabled: z.literal(false).optional().describe('The simulator is a single fleet controller: it never autoscales'),
+        minReplicas: z.int().min(1).max(1).optional(),
+        maxReplicas: z.int().min(1).max(1).optional(),
+        targetCPUUtilizationPercentage: z.int().min(1).max(100).optional(),
+        behavior: z.looseObject({}).optional(),
+      })
+      .optional(),
+  },
   workflow: {
     keda: z
       .strictObject({
@@ -203,7 +239,7 @@ function configSection(chart: ServiceChart): JsonSchema {
 
 function secretsSection(chart: ServiceChart): JsonSchema {
   const shape = { ...objectShape(configSchemas[chart]), ...telemetryEnvironmentSchema.shape };
-  const variables = Object.keys(shape).filter((name) => !TEMPLATED_VARIABLES.has(name));
+  const variables = Object.keys(shape).filter((name) => !TEMPLATED_VARIABLES.has(name) && !DEVELOPMENT_ONLY_VARIABLES.has(name));
   return {
     type: 'object',
     additionalProperties: false,

@@ -9,9 +9,10 @@ import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { umbrellaSchema, valuesSchema } from '../scripts/values-schema.ts';
 import { schemaPath, schemaText } from '../scripts/write-values-schemas.ts';
 import { schemaProblems } from './kube-schemas.ts';
-import { actors, flows } from './network-flows.ts';
+import { actors, EXPECTED_FLOWS, expectedFlowsAmong, flows } from './network-flows.ts';
 import {
   availabilityProblems,
+  chartOf,
   containerProblems,
   environmentOf,
   environmentProblems,
@@ -22,19 +23,9 @@ import {
 
 const CHARTS = [...SERVICE_CHARTS, 'dronedelivery'];
 const deployments = (objects: KubeObject[]) => objects.filter((object) => object.kind === 'Deployment');
-
-/** The flows architecture.md names, and no others. */
-const EXPECTED_FLOWS = [
-  'gateway -> delivery',
-  'gateway -> dronescheduler',
-  'gateway -> ingestion',
-  'gateway -> package',
-  'gateway -> workflow',
-  'ingress-nginx -> gateway',
-  'workflow -> delivery',
-  'workflow -> dronescheduler',
-  'workflow -> package',
-];
+/** The components a rendering runs (the simulator is off unless enabled): only real pods are actors. */
+const components = (objects: KubeObject[]) => deployments(objects).map((deployment) => chartOf(deployment));
+const expectedFlows = (objects: KubeObject[]) => expectedFlowsAmong(components(objects), SERVICE_CHARTS);
 
 describe('values schemas', () => {
   it.each(CHARTS)('%s: the committed values.schema.json is the generated one (pnpm --filter @dronedelivery/charts schemas)', (chart) => {
@@ -60,7 +51,10 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
 
     it('every container is hardened (restricted PSS, read-only root), probed on all three endpoints, with requests and limits', () => {
       const objects = render('dronedelivery', scenario);
-      expect(deployments(objects)).toHaveLength(6);
+      // Every unit but the simulator, which only the everything values turn on.
+      expect(components(objects).sort()).toEqual(
+        SERVICE_CHARTS.filter((chart) => scenario === 'everything' || chart !== 'simulator').sort(),
+      );
       for (const deployment of deployments(objects)) {
         expect(securityProblems(deployment), deployment.metadata.name).toEqual([]);
         expect(containerProblems(deployment), deployment.metadata.name).toEqual([]);
@@ -76,7 +70,8 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     it('NetworkPolicies allow exactly the flows in architecture.md', () => {
       const objects = render('dronedelivery', scenario);
       const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
-      expect(flows(actors([...SERVICE_CHARTS]), policies)).toEqual(EXPECTED_FLOWS);
+      expect(flows(actors(components(objects)), policies)).toEqual(expectedFlows(objects));
+      if (scenario === 'everything') expect(expectedFlows(objects)).toEqual(EXPECTED_FLOWS);
     });
 
     it('no secret is rendered into a ConfigMap or a plain env value', () => {
@@ -97,24 +92,28 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
   });
 
   describe.each(['default', 'production', 'everything'] as Scenario[])('availability with the %s values', (scenario) => {
-    it('every Deployment has an autoscaler (HPA or KEDA) and a PodDisruptionBudget', () => {
+    it('every Deployment has an autoscaler (HPA or KEDA), or is the one-replica simulator, and a PodDisruptionBudget', () => {
       const objects = render('dronedelivery', scenario);
       for (const deployment of deployments(objects)) expect(availabilityProblems(deployment, objects)).toEqual([]);
     });
 
-    it('the gateway runs at least two replicas behind an nginx Ingress that only routes /api and /docs', () => {
+    it('the gateway runs at least two replicas behind an nginx Ingress that only routes /api and /docs; the console takes / on the same host', () => {
       const objects = render('dronedelivery', scenario);
       const hpa = objects.find((object) => object.kind === 'HorizontalPodAutoscaler' && object.metadata.name === 'gateway');
       expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
       const ingresses = objects.filter((object) => object.kind === 'Ingress');
       expect(ingresses.map((ingress) => specOf(ingress).ingressClassName)).toEqual(ingresses.map(() => 'nginx'));
-      const backends = ingresses.flatMap((ingress) =>
-        (specOf(ingress).rules as { http: { paths: { path: string; backend: { service: { name: string } } }[] } }[]).flatMap(
-          (rule) => rule.http.paths,
+      const routes = ingresses.flatMap((ingress) =>
+        (specOf(ingress).rules as { host: string; http: { paths: { path: string; backend: { service: { name: string } } }[] } }[]).flatMap(
+          (rule) => rule.http.paths.map((path) => ({ host: rule.host, path: path.path, service: path.backend.service.name })),
         ),
       );
-      expect(new Set(backends.map((path) => path.backend.service.name))).toEqual(new Set(['gateway']));
-      expect(backends.some((path) => path.path.includes('healthz') || path.path === '/')).toBe(false);
+      expect(new Set(routes.map((route) => route.service))).toEqual(new Set(['gateway', 'console']));
+      const gatewayPaths = routes.filter((route) => route.service === 'gateway').map((route) => route.path);
+      expect(gatewayPaths.every((path) => path === '/api' || path === '/docs' || path.includes('/api/'))).toBe(true);
+      expect(routes.filter((route) => route.service === 'console').map((route) => route.path)).toEqual(['/']);
+      expect(new Set(routes.map((route) => route.host)).size).toBe(1);
+      expect(routes.some((route) => route.path.includes('healthz'))).toBe(false);
     });
   });
 
@@ -269,6 +268,15 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
       ['one replica of the gateway', 'gateway', 'autoscaling.minReplicas=1', 'minReplicas'],
       ['an unknown peer in a network policy', 'delivery', 'networkPolicy.ingressFrom[0]=anyone', 'ingressFrom'],
       ['a malformed digest', 'package', 'image.digest=latest', 'digest'],
+      ['two simulators', 'simulator', 'replicaCount=2', 'replicaCount'],
+      ['an autoscaled simulator', 'simulator', 'autoscaling.enabled=true', 'autoscaling'],
+      [
+        'a development token signer in the console',
+        'console',
+        'config.DEV_TOKEN_SECRET=not-in-values-please-not-in-values',
+        'DEV_TOKEN_SECRET',
+      ],
+      ['a development token signer from a Secret', 'console', 'secrets.variables.DEV_TOKEN_SECRET=jwt-secret', 'DEV_TOKEN_SECRET'],
     ])('%s', (_what, chart, assignment, mentioned) => {
       expect(() => render(chart, 'default', [assignment])).toThrow(mentioned);
     });
@@ -283,13 +291,14 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     it('an extra flow is reported once both ends allow it, and not before', () => {
       const oneSide = ['ingestion.networkPolicy.ingressFrom={gateway,workflow}'];
       const bothSides = [...oneSide, 'workflow.networkPolicy.egressTo={package,delivery,dronescheduler,ingestion}'];
+      const objects = render('dronedelivery', 'default');
       const flowsWith = (set: string[]) =>
         flows(
-          actors([...SERVICE_CHARTS]),
+          actors(components(objects)),
           render('dronedelivery', 'default', set).filter((object) => object.kind === 'NetworkPolicy'),
         );
-      expect(flowsWith(oneSide)).toEqual(EXPECTED_FLOWS);
-      expect(flowsWith(bothSides)).toEqual([...EXPECTED_FLOWS, 'workflow -> ingestion'].sort());
+      expect(flowsWith(oneSide)).toEqual(expectedFlows(objects));
+      expect(flowsWith(bothSides)).toEqual([...expectedFlows(objects), 'workflow -> ingestion'].sort());
     });
 
     it('a disabled policy opens a service to every pod', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterManifests, cpuMillis, helmBinary, type KubeObject, memoryBytes, render, SCENARIOS, specOf } from '../scripts/render.ts';
 import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { schemaProblems } from './kube-schemas.ts';
-import { actors, flows } from './network-flows.ts';
+import { actors, EXPECTED_FLOWS, flows } from './network-flows.ts';
 import { podSpec } from './policies.ts';
 
 const manifests = clusterManifests();
@@ -61,8 +61,8 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
   const limitRange = (specOf(find('LimitRange')[0] as KubeObject) as unknown as { limits: { max: { cpu: string; memory: string } }[] })
     .limits[0];
 
-  it('the default install fits the quota with every service at its autoscaling maximum plus one surge pod', () => {
-    const objects = render('dronedelivery', 'default');
+  it('the default install, the simulator on too, fits the quota with every service at its autoscaling maximum plus one surge pod', () => {
+    const objects = render('dronedelivery', 'default', ['simulator.enabled=true']);
     let pods = 0;
     const totals = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
     for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
@@ -72,7 +72,8 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
           (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
       );
       const surge = Number((deployment.spec as { strategy: { rollingUpdate: { maxSurge: number } } }).strategy.rollingUpdate.maxSurge);
-      const replicas = (hpa?.spec?.maxReplicas as number) + surge;
+      // The simulator has no autoscaler: its one replica.
+      const replicas = ((hpa?.spec?.maxReplicas as number | undefined) ?? (specOf(deployment).replicas as number)) + surge;
       pods += replicas;
       for (const container of podSpec(deployment).containers) {
         const resources = container.resources as { requests: Record<string, string>; limits: Record<string, string> };
@@ -103,7 +104,14 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
       ...find('NetworkPolicy'),
       ...render('dronedelivery', 'production').filter((object) => object.kind === 'NetworkPolicy'),
     ];
-    expect(flows(actors([...SERVICE_CHARTS]), policies)).toHaveLength(8);
+    // Every component an actor, the simulator too: the namespace's default deny keeps a pod
+    // without a chart's policy (the simulator is off in production) from any flow.
+    expect(flows(actors([...SERVICE_CHARTS]), policies)).toEqual(EXPECTED_FLOWS.filter((flow) => !flow.startsWith('simulator')));
+    const everything = [
+      ...find('NetworkPolicy'),
+      ...render('dronedelivery', 'everything').filter((object) => object.kind === 'NetworkPolicy'),
+    ];
+    expect(flows(actors([...SERVICE_CHARTS]), everything)).toEqual(EXPECTED_FLOWS);
     expect(flows(actors([...SERVICE_CHARTS]), policies)).not.toContain('same-namespace-stranger -> gateway');
   });
 });

@@ -61,6 +61,27 @@ function policiesSelecting(actor: Actor, policies: KubeObject[], type: 'Ingress'
   });
 }
 
+/** The flows architecture.md names, and no others. */
+export const EXPECTED_FLOWS = [
+  'console -> gateway',
+  'gateway -> delivery',
+  'gateway -> dronescheduler',
+  'gateway -> ingestion',
+  'gateway -> package',
+  'gateway -> workflow',
+  'ingress-nginx -> console',
+  'ingress-nginx -> gateway',
+  'simulator -> gateway',
+  'workflow -> delivery',
+  'workflow -> dronescheduler',
+  'workflow -> package',
+];
+
+/** The expected flows among the components that run (a flow to or from a component that is off is left out). */
+export function expectedFlowsAmong(running: readonly string[], components: readonly string[]): string[] {
+  return EXPECTED_FLOWS.filter((flow) => flow.split(' -> ').every((end) => !components.includes(end) || running.includes(end)));
+}
+
 /** Whether `from` may open a connection to `to` on `port` (a named port such as "http", or a number). */
 export function allowed(from: Actor, to: Actor, port: string | number, policies: KubeObject[]): boolean {
   const ingressPolicies = policiesSelecting(to, policies, 'Ingress');

@@ -2,7 +2,7 @@
 // (empty = compliant), so each rule is tested on a non-compliant object too.
 import { loadConfig } from '@dronedelivery/service-kit';
 import { type KubeObject, specOf } from '../scripts/render.ts';
-import { environmentSchema, knownVariables, SERVICE_CHARTS, type ServiceChart } from '../scripts/services.ts';
+import { environmentSchema, knownVariables, SERVICE_CHARTS, type ServiceChart, SINGLETON_CHARTS } from '../scripts/services.ts';
 
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -146,7 +146,11 @@ export function environmentProblems(deployment: KubeObject, objects: KubeObject[
   return problems;
 }
 
-/** Every Deployment is scaled by an HPA (or a KEDA ScaledObject) and covered by a PDB. */
+/**
+ * Every Deployment is scaled by an HPA (or a KEDA ScaledObject) and covered by a PDB. A
+ * singleton (the simulator) instead runs exactly one replica, no autoscaler, never two pods
+ * at once in a rollout, and a PDB that still lets a drain evict its one pod.
+ */
 export function availabilityProblems(deployment: KubeObject, objects: KubeObject[]): string[] {
   const name = deployment.metadata.name;
   const problems: string[] = [];
@@ -155,7 +159,15 @@ export function availabilityProblems(deployment: KubeObject, objects: KubeObject
       (object.kind === 'HorizontalPodAutoscaler' || object.kind === 'ScaledObject') &&
       (specOf(object).scaleTargetRef as { name: string }).name === name,
   );
-  if (!scaled) problems.push(`${name} has no autoscaler`);
+  const singleton = SINGLETON_CHARTS.has(deployment.metadata.labels?.['app.kubernetes.io/name'] ?? '');
+  if (singleton) {
+    const spec = deployment.spec as { replicas?: number; strategy?: { rollingUpdate?: { maxSurge?: number | string } } };
+    if (scaled) problems.push(`${name} is a singleton but has an autoscaler`);
+    if (spec.replicas !== 1) problems.push(`${name} is a singleton but runs ${spec.replicas ?? 'default'} replicas`);
+    if (spec.strategy?.rollingUpdate?.maxSurge !== 0) problems.push(`${name} is a singleton but a rollout may run two pods`);
+    const budget = objects.find((object) => object.kind === 'PodDisruptionBudget' && object.metadata.name === name);
+    if (budget && Number(specOf(budget).maxUnavailable ?? 0) < 1) problems.push(`${name}'s PodDisruptionBudget blocks drains`);
+  } else if (!scaled) problems.push(`${name} has no autoscaler`);
   const labels = (deployment.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
   const covered = objects.some((object) => {
     if (object.kind !== 'PodDisruptionBudget') return false;

@@ -24,7 +24,7 @@ const compose = [
 export async function deployAndSmoke(): Promise<StageOutcome[]> {
   const outcomes: StageOutcome[] = [];
   const jwtSecret = randomBytes(32).toString('base64url');
-  // warn: nine containers share two cores here, and a JSON line per request is what the
+  // warn: eleven containers (the eight units, MongoDB and two Redis) share two cores here, and a JSON line per request is what the
   // smoke's latency would otherwise measure.
   const env = { JWT_SECRET: jwtSecret, LOG_LEVEL: 'warn' };
   let started = Date.now();
@@ -52,7 +52,7 @@ export async function deployAndSmoke(): Promise<StageOutcome[]> {
     });
     started = Date.now();
     const smoke = await run('node', ['loadtest/src/scenario-cli.ts', 'smoke'], {
-      // Nine containers on one machine: latency and achieved rate say more about the machine
+      // Eleven containers on one machine: latency and achieved rate say more about the machine
       // than the release, so they are reported and only the error rate gates (a pipeline
       // against a real cluster gates on every threshold).
       env: { LOADTEST_TARGET: 'http://127.0.0.1:8080', JWT_SECRET: jwtSecret, LOADTEST_GATE: 'errors' },

@@ -12,8 +12,8 @@ const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
 const yaml = <T>(path: string) => parse(read(path), { merge: true }) as T;
 
 describe('the list of units', () => {
-  it('has six units with distinct names, folders and ports, the gateway last (it calls the others)', () => {
-    expect(UNIT_NAMES).toEqual(['package', 'delivery', 'dronescheduler', 'ingestion', 'workflow', 'gateway']);
+  it('has eight units with distinct names, folders and ports, the gateway after the services it calls, the console and the simulator (which call only the gateway) last', () => {
+    expect(UNIT_NAMES).toEqual(['package', 'delivery', 'dronescheduler', 'ingestion', 'workflow', 'gateway', 'console', 'simulator']);
     expect(new Set(UNITS.map((unit) => unit.folder)).size).toBe(UNITS.length);
     expect(new Set(Object.values(DEFAULT_PORTS)).size).toBe(UNITS.length);
     expect(unitNamed('delivery').folder).toBe('services/delivery');
