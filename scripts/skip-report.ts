@@ -48,6 +48,10 @@ const NEEDS: Record<string, Need> = {
   'services/delivery/test/outage.test.ts': REDIS_SERVER,
   'services/ingestion/test/outage.test.ts': REDIS_SERVER,
   'e2e/test/trace.test.ts': REDIS_SERVER,
+  'e2e/test/console.test.ts': {
+    needs: 'a Chromium browser (CHROMIUM_BIN, default /usr/bin/chromium) for the console in a browser',
+    enable: 'apt-get install chromium (Debian), or export CHROMIUM_BIN=/path/to/chrome',
+  },
   'services/package/test/store.mongo.test.ts': MONGODB,
   'services/package/test/unavailable.test.ts': {
     needs: 'a FerretDB binary (FERRETDB_BIN, or .tools/bin/ferretdb)',

@@ -4,7 +4,7 @@
 // `METHOD /path/{param}` (a query string may follow), in the prose or the tables.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codeSpans, headings, markdownFiles, proseLines, read, slug } from './markdown.ts';
-import { type Operations, type ServiceName, serviceOperations } from './openapi.ts';
+import { consoleOperations, type Operations, type ServiceName, serviceOperations } from './openapi.ts';
 
 const METHOD = /^(GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS|TRACE)\s+\//;
 const ROUTE = /^(GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS|TRACE) (\/[A-Za-z0-9._~{}/-]*)(\?\S*)?$/;
@@ -63,7 +63,7 @@ let everywhere: Set<string>;
 
 beforeAll(async () => {
   operations = await serviceOperations();
-  everywhere = new Set(Object.values(operations).flat());
+  everywhere = new Set([...Object.values(operations).flat(), ...(await consoleOperations())]);
 }, 60_000);
 
 describe('the services’ OpenAPI documents', () => {

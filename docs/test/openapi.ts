@@ -3,6 +3,8 @@
 // Relative imports: docs/ is not a workspace package, the services' own dependencies
 // resolve from their folders.
 
+import { buildApp as buildConsole } from '../../console/src/app.ts';
+import { configSchema as consoleConfig } from '../../console/src/config.ts';
 import { buildApp as buildGateway } from '../../gateway/src/app.ts';
 import { configSchema as gatewayConfig } from '../../gateway/src/config.ts';
 import { MemoryQueue } from '../../packages/queue/src/index.ts';
@@ -111,4 +113,10 @@ export async function serviceOperations(): Promise<Operations> {
     await ingestionQueue.close();
     await workflowQueue.close();
   }
+}
+
+/** The web console's own routes (its configuration, development tokens), beside the /api it passes on to the gateway. */
+export async function consoleOperations(): Promise<string[]> {
+  const config = { ...consoleConfig.parse({ DEV_TOKEN_SECRET: 'a-test-secret-that-is-long-enough-for-hs256' }), ...testConfig() };
+  return documentOf(await buildConsole({ config, log: capturingLogger('api-doc').log }));
 }
