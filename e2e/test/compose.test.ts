@@ -33,11 +33,11 @@ describe('docker-compose.yml', () => {
     expect(() => loadConfig(service, environmentSchema(service), values)).not.toThrow();
   });
 
-  it('publishes only the gateway and the two UIs, on loopback', () => {
+  it('publishes only the gateway, the console and the two observability UIs, on loopback', () => {
     const published = Object.entries(compose.services as Record<string, { ports?: string[] }>).filter(
       ([, definition]) => definition.ports?.length,
     );
-    expect(published.map(([name]) => name).sort()).toEqual(['gateway', 'jaeger', 'prometheus']);
+    expect(published.map(([name]) => name).sort()).toEqual(['console', 'gateway', 'jaeger', 'prometheus']);
     for (const [, definition] of published) for (const port of definition.ports ?? []) expect(port.startsWith('127.0.0.1:')).toBe(true);
   });
 });

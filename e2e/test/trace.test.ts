@@ -117,7 +117,8 @@ describe.runIf(redisServerInstalled())('one trace across the system (OTLP export
   it('a delivery request is one trace through every unit, the queue hop a PRODUCER span and its CONSUMER child', async () => {
     const token = await devToken({ secret, ownerId: ORIGINAL_SAMPLE.ownerId });
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const accepted = await fetch(`${gateway}${gatewayRoutes.requestDelivery.url}`, {
+    // As a browser sends it: to the console, which passes /api on to the gateway.
+    const accepted = await fetch(`${urls.console}${gatewayRoutes.requestDelivery.url}`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ ...ORIGINAL_SAMPLE, packageInfo: { ...ORIGINAL_SAMPLE.packageInfo, packageId: `trace-${Date.now()}` } }),
@@ -136,7 +137,10 @@ describe.runIf(redisServerInstalled())('one trace across the system (OTLP export
     const traceId = root()?.traceId as string;
     const inTrace = () => receiver.spans.filter((span) => span.traceId === traceId);
     const services = () => new Set(inTrace().map((span) => span.service));
-    await expect.poll(() => [...services()].sort(), { timeout: 15_000 }).toEqual([...UNIT_NAMES].sort());
+    // Every unit but the simulator, which has its own traces (below).
+    const inRequest = UNIT_NAMES.filter((name) => name !== 'simulator');
+    await expect.poll(() => [...services()].sort(), { timeout: 15_000 }).toEqual([...inRequest].sort());
+    expect(inTrace().some((span) => span.service === 'console' && span.kind === KIND.server)).toBe(true);
 
     // The CONSUMER span ends after the calls made inside it, so it can come in a later export
     // batch than theirs: every unit present in the trace does not mean it has arrived.
@@ -152,6 +156,19 @@ describe.runIf(redisServerInstalled())('one trace across the system (OTLP export
         inTrace().some((span) => span.service === backend && span.kind === KIND.server),
         `${backend} served a call in the trace`,
       ).toBe(true);
+
+    // The simulator's fleet read is a trace of its own: simulator -> gateway -> dronescheduler.
+    const fleetRead = () =>
+      receiver.spans.find(
+        (span) =>
+          span.service === 'gateway' &&
+          span.kind === KIND.server &&
+          span.name.includes('/api/drones') &&
+          receiver.spans.some((other) => other.traceId === span.traceId && other.service === 'simulator'),
+      );
+    await expect.poll(() => fleetRead() !== undefined, { timeout: 15_000 }).toBe(true);
+    const fleetTrace = receiver.spans.filter((span) => span.traceId === fleetRead()?.traceId);
+    expect(fleetTrace.some((span) => span.service === 'dronescheduler' && span.kind === KIND.server)).toBe(true);
 
     // Every unit's metrics are scraped from it (Prometheus), and none are sent over OTLP too.
     for (const name of UNIT_NAMES) {

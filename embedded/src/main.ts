@@ -1,5 +1,5 @@
 // `pnpm start`: the whole system in one process, with a banner saying how to use it.
-// PORT moves the gateway from 8080; the five services take the five ports after it.
+// PORT moves the gateway from 8080; the other units take the ports after it (see DEFAULT_PORTS).
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

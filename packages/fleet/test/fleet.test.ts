@@ -68,9 +68,10 @@ describe.skipIf(!redisServerInstalled())('startProcessFleet', () => {
 
 describe('startInProcess', () => {
   it('starts every unit in this process on free ports', async () => {
-    const system = await startInProcess({ env: { LOG_LEVEL: 'silent' } });
+    const system = await startInProcess({ without: [], env: { LOG_LEVEL: 'silent' } });
     try {
       expect(Object.keys(system.urls).sort()).toEqual([...UNIT_NAMES].sort());
+      expect(system.apps).toHaveLength(UNIT_NAMES.length);
       for (const url of Object.values(system.urls)) expect((await fetch(`${url}/healthz/ready`)).status).toBe(200);
     } finally {
       await system.stop();

@@ -288,6 +288,9 @@ function completeDocument<D extends { paths?: object }>(document: D): D {
       const operation = value as Operation;
       const responses = Object.entries(operation.responses ?? {}).map(([status, response]) => {
         const json = response.content?.['application/json'];
+        // A body declared as another media type (server-sent events: `contentMediaType`) is filed under it.
+        const mediaType = (json as { schema?: { contentMediaType?: unknown } } | undefined)?.schema?.contentMediaType;
+        if (typeof mediaType === 'string') return [status, { ...response, content: { [mediaType]: json } }];
         if (!/^[45]/.test(status) || json === undefined) return [status, response];
         const { 'application/json': _, ...others } = response.content ?? {};
         return [status, { ...response, content: { [PROBLEM_CONTENT_TYPE]: json, ...others } }];

@@ -36,7 +36,7 @@ export const Invoice = z.object({
 });
 
 /** A server-sent event stream (`text/event-stream`); its events' data are described in the summary. */
-export const EventStream = z.string().meta({ description: 'text/event-stream' });
+export const EventStream = z.string().meta({ description: 'A stream of server-sent events.', contentMediaType: 'text/event-stream' });
 
 const requests = ['delivery requests'];
 const fleet = ['fleet'];
