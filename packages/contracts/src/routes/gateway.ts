@@ -35,8 +35,20 @@ export const Invoice = z.object({
   warnings: z.array(z.string()),
 });
 
-/** A server-sent event stream (`text/event-stream`); its events' data are described in the summary. */
-export const EventStream = z.string().meta({ description: 'A stream of server-sent events.', contentMediaType: 'text/event-stream' });
+/**
+ * A stream of server-sent events (`text/event-stream`), described one event at a time: its
+ * name, and its data, a JSON document (the summary says which for each name).
+ */
+export function eventStream<const E extends readonly [string, ...string[]]>(events: E) {
+  return z
+    .object({
+      event: z.enum(events).optional(),
+      data: z.string().meta({ description: 'A JSON document.', contentMediaType: 'application/json' }),
+      id: z.string().optional(),
+      retry: z.number().int().optional(),
+    })
+    .meta({ description: 'One server-sent event of the stream.', contentMediaType: 'text/event-stream' });
+}
 
 const requests = ['delivery requests'];
 const fleet = ['fleet'];
@@ -81,7 +93,7 @@ export const gatewayRoutes = {
       'Server-sent events for one of your deliveries: event `delivery` (a DeliveryUpdate: delivery, status, events) at once and on every change, `end` once it is finished.',
     tags: deliveries,
     params: DeliveryIdParams,
-    response: { 200: EventStream },
+    response: { 200: eventStream(['delivery', 'end', 'error']) },
   }),
   fleet: republish(droneRoutes.fleet, {
     summary: 'Every drone with its state and the flight it is on (operators and drones).',
@@ -90,7 +102,7 @@ export const gatewayRoutes = {
   fleetUpdates: route('GET', '/api/drones/updates', {
     summary: 'Server-sent events for operators: event `fleet` (a FleetView) at once and on every change.',
     tags: fleet,
-    response: { 200: EventStream },
+    response: { 200: eventStream(['fleet', 'error']) },
   }),
   reportFault: route('POST', '/api/drones/:droneId/faults', {
     summary:
