@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 const consoleRoot = fileURLToPath(new URL('../', import.meta.url));
 const BUILT = join(consoleRoot, 'dist/web/index.html');
 /** What the bundle is made of: the console's front end and the shared code it imports. */
-const SOURCES = ['web', 'vite.config.ts', '../packages/geo/src/sphere.ts'].map((path) => join(consoleRoot, path));
+const SOURCES = ['web', 'vite.config.ts', '../packages/geo/src/sphere.ts', '../packages/contracts/src/stages.ts'].map((path) =>
+  join(consoleRoot, path),
+);
 
 function newestChange(path: string): number {
   if (!existsSync(path)) return 0;

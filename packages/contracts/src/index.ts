@@ -17,3 +17,4 @@ export * from './routes/route.ts';
 export * from './routes/workflow.ts';
 export * from './samples.ts';
 export * from './shared.ts';
+export * from './stages.ts';

@@ -2,6 +2,7 @@
 // Contracts change additively; a breaking change gets a new version of the schema.
 import { z } from 'zod';
 import { LIMITS } from './limits.ts';
+import { DELIVERY_STAGES } from './stages.ts';
 
 /** No control characters (C0, DEL, C1): they have no place in a label or a tag and break logs and terminals. */
 const CONTROL_CHARACTER = /\p{Cc}/u;
@@ -55,16 +56,7 @@ export const PackageSize = z.enum(['Small', 'Medium', 'Large']);
  * `Requested`: accepted (202) and not scheduled yet, visible to its owner from the 202 on.
  * `Rejected`: the workflow could not complete it (terminal; a reason code says why).
  */
-export const DeliveryStage = z.enum([
-  'Requested',
-  'Created',
-  'Rescheduled',
-  'HeadedToPickup',
-  'HeadedToDropoff',
-  'Completed',
-  'Cancelled',
-  'Rejected',
-]);
+export const DeliveryStage = z.enum(DELIVERY_STAGES);
 
 /**
  * An instant: accepted as ISO-8601 with any offset, stored and returned in UTC. A codec

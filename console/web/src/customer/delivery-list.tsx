@@ -1,19 +1,11 @@
 // The customer's deliveries, newest first, a page at a time (nextCursor), by stage if chosen.
 import type { Delivery, DeliveryPage, DeliveryStage } from '@dronedelivery/contracts';
+import { DELIVERY_STAGES } from '@dronedelivery/contracts/stages';
 import { useEffect, useState } from 'preact/hooks';
 import { type Api, describeError } from '../api.ts';
 import { formatTime } from '../time.ts';
 
-const STAGES: DeliveryStage[] = [
-  'Requested',
-  'Created',
-  'Rescheduled',
-  'HeadedToPickup',
-  'HeadedToDropoff',
-  'Completed',
-  'Cancelled',
-  'Rejected',
-];
+const STAGES: readonly DeliveryStage[] = DELIVERY_STAGES;
 const PAGE = 10;
 
 export const placeOf = (location: Delivery['pickup']) =>
