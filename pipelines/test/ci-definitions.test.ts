@@ -36,7 +36,8 @@ describe('GitHub Actions', () => {
     expect([...workflow.on.pull_request.paths].sort()).toEqual(expected);
     const job = (workflow as unknown as { jobs: { pipeline: { uses: string; with: { service: string; path: string } } } }).jobs.pipeline;
     expect(job.uses).toBe('./.github/workflows/service-pipeline.yml');
-    expect(job.with).toEqual({ service, path: SERVICE_PATHS[service] });
+    // The simulator is a tool for dev and qa: its pipeline stops before production.
+    expect(job.with).toEqual({ service, path: SERVICE_PATHS[service], ...(service === 'simulator' ? { production: false } : {}) });
   });
 
   it('stages run in order, deployments are gated by environments, Azure sign-in is OIDC, images go by digest', () => {
@@ -153,7 +154,11 @@ describe('Azure Pipelines', () => {
     expect([...file.trigger.paths.include].sort()).toEqual(expected);
     expect([...file.pr.paths.include].sort()).toEqual(expected);
     expect(file.stages[0]?.template).toBe('templates/service.yml');
-    expect(file.stages[0]?.parameters).toEqual({ service, path: SERVICE_PATHS[service] });
+    expect(file.stages[0]?.parameters).toEqual({
+      service,
+      path: SERVICE_PATHS[service],
+      ...(service === 'simulator' ? { production: false } : {}),
+    });
     const containers = file.resources.containers.map((container) => container.container).sort();
     expect(containers).toEqual(['mongo', 'redis']);
   });
