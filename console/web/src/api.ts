@@ -20,6 +20,15 @@ export interface Api {
   open(path: string, init: RequestInit): Promise<Response>;
 }
 
+/** A body as JSON, or nothing when it is not (a proxy's HTML error page, an empty answer). */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createApi(token: string, onUnauthenticated: () => void): Api {
   const open = (path: string, init: RequestInit) =>
     fetch(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
@@ -30,7 +39,7 @@ export function createApi(token: string, onUnauthenticated: () => void): Api {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    const parsed = parseJson(text);
     if (!response.ok) {
       if (response.status === 401) onUnauthenticated();
       throw new ApiError(response.status, parsed as Partial<Problem> | undefined);
