@@ -147,6 +147,22 @@ describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the 
   });
 
   it('shows an operator the fleet and the health of every service', async () => {
+    // A few drones in the air, so the fleet has something to show.
+    const customer = await system.token(['customer'], 'fleet-owner');
+    for (const [i, place] of ['Ballard Locks', 'Georgetown Steam Plant', 'Seattle Center'].entries()) {
+      const response = await fetch(`${system.urls.gateway}/api/deliveryrequests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          ownerId: 'fleet-owner',
+          pickupLocation: place,
+          dropOffLocation: 'Pioneer Square',
+          pickupTime: new Date().toISOString(),
+          packageInfo: { packageId: `fleet-package-${i}`, size: 'Small', weight: 1 },
+        }),
+      });
+      expect(response.status).toBe(202);
+    }
     const page = await newPage();
     await signIn(page, 'operator');
     await page.getByRole('heading', { name: 'Operations' }).waitFor();
@@ -154,6 +170,7 @@ describe.runIf(existsSync(CHROMIUM_BIN))('the console in a browser, against the 
     // GET /api/drones, /api/drones/updates and /api/operations/overview: the gateway's routes of the contract.
     await page.getByRole('rowheader', { name: 'drone-1-downtown' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('circle.map-drone').count()).toBe(12);
+    await page.getByText(/[1-9]\d* flying/).waitFor({ timeout: 20_000 });
     await page
       .getByRole('table', { name: 'Readiness of each service' })
       .getByRole('rowheader', { name: 'gateway' })

@@ -26,6 +26,7 @@ export interface SystemOptions {
 }
 
 export interface RunningSystem {
+  /** Where each unit started listens (a unit left out by `without` has none). */
   urls: Record<ServiceName, string>;
   apps: ServiceInstance[];
   /** The HS256 secret the gateway verifies with (generated unless JWT_SECRET is set). */
@@ -83,7 +84,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const gateway = configs.gateway as { JWT_ISSUER: string; JWT_AUDIENCE: string };
   return {
-    urls,
+    urls: Object.fromEntries(units.map((unit) => [unit.name, urls[unit.name]])) as Record<ServiceName, string>,
     apps,
     jwtSecret,
     adapters: Object.fromEntries(

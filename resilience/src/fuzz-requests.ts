@@ -160,6 +160,24 @@ const endpoints: fc.Arbitrary<FuzzRequest>[] = [
     path: fc.tuple(segment, query).map(([ownerId, q]) => `${raw(r.invoice, { ownerId })}${q}`),
     role,
   }),
+  // The fleet, drone faults and the operators' routes.
+  fc.record({ method: fc.constant('GET'), path: query.map((q) => `${r.fleet.url}${q}`), role }),
+  fc.record({
+    method: fc.constant('POST'),
+    path: fc.tuple(segment, fc.constantFrom(r.reportFault, r.repairDrone)).map(([droneId, route]) => raw(route, { droneId })),
+    body,
+    contentType,
+    role,
+  }),
+  fc.record({
+    method: fc.constant('GET'),
+    path: fc.tuple(fc.constantFrom(r.overview.url, r.deadLetters.url), query).map(([url, q]) => `${url}${q}`),
+    role,
+  }),
+  fc.record({ method: fc.constant('POST'), path: fc.constant(r.redrive.url), body, contentType, role }),
+  // Event streams: the client reads the answer's head and hangs up.
+  fc.record({ method: fc.constant('GET'), path: segment.map((id) => raw(r.deliveryUpdates, { id })), role }),
+  fc.record({ method: fc.constant('GET'), path: query.map((q) => `${r.fleetUpdates.url}${q}`), role }),
 ];
 
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(...endpoints);
