@@ -115,7 +115,9 @@ export function render(chart: string, scenario: Scenario, set: string[] = [], re
 /** The manifests under k8s/ (not ingress-nginx's values), as objects. */
 export function clusterManifests(): KubeObject[] {
   const directory = join(repositoryDirectory, 'k8s');
-  const files = ['namespace.yaml', 'resource-quota.yaml', 'network-policies.yaml', 'rbac.yaml'];
+  // What `kubectl apply -k k8s/` applies: the kustomization's resources.
+  const { resources } = parse(readFileSync(join(directory, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const files = resources.filter((resource) => resource.endsWith('.yaml'));
   return files.flatMap((file) =>
     parseAllDocuments(readFileSync(join(directory, file), 'utf8'))
       .map((document) => document.toJS() as KubeObject | null)

@@ -9,6 +9,7 @@ import { actors, EXPECTED_FLOWS, flows } from './network-flows.ts';
 import { podSpec } from './policies.ts';
 
 const manifests = clusterManifests();
+const CLUSTER_SCOPED = new Set(['Namespace', 'PriorityClass']);
 const find = (kind: string) => manifests.filter((object) => object.kind === kind);
 
 describe('k8s/ cluster manifests', () => {
@@ -16,7 +17,7 @@ describe('k8s/ cluster manifests', () => {
     expect(manifests.length).toBeGreaterThanOrEqual(8);
     for (const object of manifests) {
       expect(schemaProblems(object), `${object.kind}/${object.metadata.name}`).toEqual([]);
-      if (object.kind !== 'Namespace') expect(object.metadata.namespace).toBe('dronedelivery');
+      if (!CLUSTER_SCOPED.has(object.kind)) expect(object.metadata.namespace).toBe('dronedelivery');
     }
   });
 
@@ -47,6 +48,18 @@ describe('k8s/ cluster manifests', () => {
         expect(rule.resources, role.metadata.name).not.toContain('secrets');
         expect([...rule.resources, ...rule.verbs], role.metadata.name).not.toContain('*');
         for (const verb of ['escalate', 'bind', 'impersonate']) expect(rule.verbs).not.toContain(verb);
+      }
+    }
+    // Workloads change through the pipeline only: a changed pod template could mount any
+    // Secret or run as another service's identity.
+    for (const role of find('Role')) {
+      for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]) {
+        const workloads = rule.resources.filter((resource) =>
+          ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'pods'].includes(resource),
+        );
+        if (workloads.length === 0) continue;
+        const changes = rule.verbs.filter((verb) => ['create', 'update', 'patch'].includes(verb));
+        expect(changes, `${role.metadata.name} may ${changes.join(', ')} ${workloads.join(', ')}`).toEqual([]);
       }
     }
     const reader = find('Role').find((role) => role.metadata.name === 'dronedelivery-reader');
@@ -89,6 +102,22 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
     expect(totals['limits.cpu']).toBeLessThanOrEqual(cpuMillis(quota['limits.cpu'] as string));
     expect(totals['limits.memory']).toBeLessThanOrEqual(memoryBytes(quota['limits.memory'] as string));
   });
+
+  it.each(SCENARIOS)(
+    'the %s install names only PriorityClasses k8s/ creates, and spreads pods only over nodes they may run on',
+    (scenario) => {
+      const classes = new Set(find('PriorityClass').map((object) => object.metadata.name));
+      for (const deployment of render('dronedelivery', scenario).filter((object: KubeObject) => object.kind === 'Deployment')) {
+        const pod = podSpec(deployment) as { priorityClassName?: string; topologySpreadConstraints?: Record<string, unknown>[] };
+        if (pod.priorityClassName) expect(classes, deployment.metadata.name).toContain(pod.priorityClassName);
+        for (const constraint of pod.topologySpreadConstraints ?? []) {
+          // A tainted pool (the system pool, spot nodes) must not count as a node with zero pods.
+          expect(constraint.nodeTaintsPolicy, deployment.metadata.name).toBe('Honor');
+          expect(constraint.nodeAffinityPolicy, deployment.metadata.name).toBe('Honor');
+        }
+      }
+    },
+  );
 
   it.each(SCENARIOS)('no container of the %s install exceeds the LimitRange maximum', (scenario) => {
     for (const deployment of render('dronedelivery', scenario).filter((object: KubeObject) => object.kind === 'Deployment'))

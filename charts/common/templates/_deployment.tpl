@@ -65,6 +65,10 @@ spec:
         - maxSkew: 1
           topologyKey: topology.kubernetes.io/zone
           whenUnsatisfiable: {{ .Values.topologySpread.whenUnsatisfiable }}
+          # Only nodes the pod may run on count: a tainted pool (AKS's CriticalAddonsOnly system
+          # pool, spot nodes) would otherwise count as a node with zero pods and skew the spread.
+          nodeTaintsPolicy: Honor
+          nodeAffinityPolicy: Honor
           labelSelector:
             matchLabels:
               {{- include "common.selectorLabels" . | nindent 14 }}
@@ -72,6 +76,10 @@ spec:
         - maxSkew: 1
           topologyKey: kubernetes.io/hostname
           whenUnsatisfiable: {{ .Values.topologySpread.whenUnsatisfiable }}
+          # Only nodes the pod may run on count: a tainted pool (AKS's CriticalAddonsOnly system
+          # pool, spot nodes) would otherwise count as a node with zero pods and skew the spread.
+          nodeTaintsPolicy: Honor
+          nodeAffinityPolicy: Honor
           labelSelector:
             matchLabels:
               {{- include "common.selectorLabels" . | nindent 14 }}
