@@ -74,34 +74,49 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
   const limitRange = (specOf(find('LimitRange')[0] as KubeObject) as unknown as { limits: { max: { cpu: string; memory: string } }[] })
     .limits[0];
 
-  it('the default install, the simulator on too, fits the quota with every service at its autoscaling maximum plus one surge pod', () => {
-    const objects = render('dronedelivery', 'default', ['simulator.enabled=true']);
-    let pods = 0;
-    const totals = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
-    for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
-      const hpa = objects.find(
-        (object) =>
-          object.kind === 'HorizontalPodAutoscaler' &&
-          (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
-      );
-      const surge = Number((deployment.spec as { strategy: { rollingUpdate: { maxSurge: number } } }).strategy.rollingUpdate.maxSurge);
-      // The simulator has no autoscaler: its one replica.
-      const replicas = ((hpa?.spec?.maxReplicas as number | undefined) ?? (specOf(deployment).replicas as number)) + surge;
-      pods += replicas;
-      for (const container of podSpec(deployment).containers) {
-        const resources = container.resources as { requests: Record<string, string>; limits: Record<string, string> };
-        totals['requests.cpu'] += replicas * cpuMillis(resources.requests.cpu as string);
-        totals['requests.memory'] += replicas * memoryBytes(resources.requests.memory as string);
-        totals['limits.cpu'] += replicas * cpuMillis(resources.limits.cpu as string);
-        totals['limits.memory'] += replicas * memoryBytes(resources.limits.memory as string);
+  it.each([
+    ['default', ['simulator.enabled=true']],
+    ['production', []],
+    ['everything', []],
+  ] as const)(
+    'the %s install (default: with the simulator) fits the quota, every service at its autoscaling maximum plus one surge pod',
+    (scenario, sets) => {
+      const objects = render('dronedelivery', scenario, [...sets]);
+      let pods = 0;
+      const totals = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
+      for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
+        const hpa = objects.find(
+          (object) =>
+            object.kind === 'HorizontalPodAutoscaler' &&
+            (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
+        );
+        const surge = Number((deployment.spec as { strategy: { rollingUpdate: { maxSurge: number } } }).strategy.rollingUpdate.maxSurge);
+        const keda = objects.find(
+          (object) =>
+            object.kind === 'ScaledObject' && (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
+        );
+        // The simulator has no autoscaler: its one replica.
+        const maximum =
+          (keda?.spec?.maxReplicaCount as number | undefined) ??
+          (hpa?.spec?.maxReplicas as number | undefined) ??
+          (specOf(deployment).replicas as number);
+        const replicas = maximum + surge;
+        pods += replicas;
+        for (const container of podSpec(deployment).containers) {
+          const resources = container.resources as { requests: Record<string, string>; limits: Record<string, string> };
+          totals['requests.cpu'] += replicas * cpuMillis(resources.requests.cpu as string);
+          totals['requests.memory'] += replicas * memoryBytes(resources.requests.memory as string);
+          totals['limits.cpu'] += replicas * cpuMillis(resources.limits.cpu as string);
+          totals['limits.memory'] += replicas * memoryBytes(resources.limits.memory as string);
+        }
       }
-    }
-    expect(pods).toBeLessThanOrEqual(Number(quota.pods));
-    expect(totals['requests.cpu']).toBeLessThanOrEqual(cpuMillis(quota['requests.cpu'] as string));
-    expect(totals['requests.memory']).toBeLessThanOrEqual(memoryBytes(quota['requests.memory'] as string));
-    expect(totals['limits.cpu']).toBeLessThanOrEqual(cpuMillis(quota['limits.cpu'] as string));
-    expect(totals['limits.memory']).toBeLessThanOrEqual(memoryBytes(quota['limits.memory'] as string));
-  });
+      expect(pods).toBeLessThanOrEqual(Number(quota.pods));
+      expect(totals['requests.cpu']).toBeLessThanOrEqual(cpuMillis(quota['requests.cpu'] as string));
+      expect(totals['requests.memory']).toBeLessThanOrEqual(memoryBytes(quota['requests.memory'] as string));
+      expect(totals['limits.cpu']).toBeLessThanOrEqual(cpuMillis(quota['limits.cpu'] as string));
+      expect(totals['limits.memory']).toBeLessThanOrEqual(memoryBytes(quota['limits.memory'] as string));
+    },
+  );
 
   it.each(SCENARIOS)(
     'the %s install names only PriorityClasses k8s/ creates, and spreads pods only over nodes they may run on',
