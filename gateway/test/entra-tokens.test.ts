@@ -69,19 +69,17 @@ async function entraToken(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** The gateway verifying against the local tenant's keys, the owner read from `ownerClaim`. */
+const entraGateway = (ownerClaim: string) =>
+  startHarness({ JWT_SECRET: undefined, JWKS_URL: jwksUrl, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_OWNER_CLAIM: ownerClaim });
+
 describe('the gateway against Entra ID-shaped tokens (JWKS, owner = oid)', () => {
   let harness: Harness;
   const owner = randomUUID();
   const deliveryId = `entra-${randomUUID()}`;
 
   beforeAll(async () => {
-    harness = await startHarness({
-      JWT_SECRET: undefined,
-      JWKS_URL: jwksUrl,
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      JWT_OWNER_CLAIM: 'oid',
-    });
+    harness = await entraGateway('oid');
     await seedDelivery(harness, deliveryId, owner);
   });
   afterAll(() => harness?.close());
@@ -131,13 +129,7 @@ describe('the owner from a claim of its own (JWT_OWNER_CLAIM)', () => {
   const deliveryId = `entra-claim-${randomUUID()}`;
 
   beforeAll(async () => {
-    harness = await startHarness({
-      JWT_SECRET: undefined,
-      JWKS_URL: jwksUrl,
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: AUDIENCE,
-      JWT_OWNER_CLAIM: 'extension_ownerId',
-    });
+    harness = await entraGateway('extension_ownerId');
     await seedDelivery(harness, deliveryId, 'fabrikam-north');
   });
   afterAll(() => harness?.close());

@@ -1,7 +1,8 @@
 // Operators' view of the system: every service's readiness, the queue and the fleet summary in
 // one call, and the workflow's dead letters with their re-drive.
-import { callOf, droneRoutes, gatewayRoutes, type ServiceHealth, workflowRoutes } from '@dronedelivery/contracts';
+import { type Call, callOf, droneRoutes, gatewayRoutes, type ServiceHealth, workflowRoutes } from '@dronedelivery/contracts';
 import { requireRole, type ServiceInstance, serve, UpstreamError } from '@dronedelivery/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Upstream } from '../canary.ts';
 import { call, forwardedHeaders, relay } from '../upstreams.ts';
 import { type ApiContext, callerOf, problems } from './context.ts';
@@ -46,7 +47,9 @@ export function registerOperations(api: ServiceInstance, { upstreams, partTimeou
     const [services, queue, fleet] = await Promise.all([
       Promise.all([gateway, ...Object.entries(upstreams).map(([name, client]) => probe(name, client, partTimeoutMs))]),
       parts.read('queue', upstreams.workflow, callOf(workflowRoutes.queue, {})),
-      parts.read('fleet', upstreams.dronescheduler, callOf(droneRoutes.fleet, { query: {} })),
+      // Only the summary is shown, and it covers the whole fleet whatever the filter: asking for
+      // the faulted drones spares the dronescheduler reading every flying drone's assignment.
+      parts.read('fleet', upstreams.dronescheduler, callOf(droneRoutes.fleet, { query: { state: 'faulted' } })),
     ]);
     const fleetView = parts.value(fleet);
     return {
@@ -61,21 +64,19 @@ export function registerOperations(api: ServiceInstance, { upstreams, partTimeou
     };
   });
 
-  serve(api, gatewayRoutes.deadLetters, problems, async (request, reply) => {
+  /** An operator's call passed on to one of the workflow's operator routes, and its answer back. */
+  const toWorkflow = async (request: FastifyRequest, reply: FastifyReply, workflowCall: Call<unknown>) => {
     const caller = callerOf(request);
     requireRole(caller, 'operator');
-    const response = await call(upstreams.workflow, callOf(workflowRoutes.deadLetters, { query: request.query }), {
-      headers: workflowHeaders(forwardedHeaders(request, caller)),
-    });
+    const response = await call(upstreams.workflow, workflowCall, { headers: workflowHeaders(forwardedHeaders(request, caller)) });
     return relay(reply, response);
-  });
+  };
 
-  serve(api, gatewayRoutes.redrive, problems, async (request, reply) => {
-    const caller = callerOf(request);
-    requireRole(caller, 'operator');
-    const response = await call(upstreams.workflow, callOf(workflowRoutes.redrive, { body: request.body }), {
-      headers: workflowHeaders(forwardedHeaders(request, caller)),
-    });
-    return relay(reply, response);
-  });
+  serve(api, gatewayRoutes.deadLetters, problems, async (request, reply) =>
+    toWorkflow(request, reply, callOf(workflowRoutes.deadLetters, { query: request.query })),
+  );
+
+  serve(api, gatewayRoutes.redrive, problems, async (request, reply) =>
+    toWorkflow(request, reply, callOf(workflowRoutes.redrive, { body: request.body })),
+  );
 }

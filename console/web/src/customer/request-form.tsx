@@ -51,7 +51,7 @@ export function RequestForm({ api, ownerId, onAccepted }: { api: Api; ownerId: s
     deadline: '',
     expedited: false,
     confirmationRequired: 'None',
-    packageId: `pkg-${Math.random().toString(36).slice(2, 8)}`,
+    packageId: `pkg-${crypto.randomUUID().slice(0, 8)}`,
     size: 'Small',
     weight: '1',
     tag: '',

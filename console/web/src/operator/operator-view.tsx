@@ -29,21 +29,19 @@ export function OperatorView({ api, config }: { api: Api; config: ConsoleConfig 
   const failed = (part: string) => (failure: unknown) => setErrors((previous) => ({ ...previous, [part]: describeError(failure) }));
   const succeeded = (part: string) => setErrors(({ [part]: _, ...rest }) => rest);
 
+  /** Reads one part of the view; a part that fails shows its error until it is read again. */
+  const load = <T,>(part: string, path: string, show: (value: T) => void) =>
+    api
+      .get<T>(path)
+      .then((value) => {
+        show(value);
+        succeeded(part);
+      })
+      .catch(failed(part));
+
   const refresh = () => {
-    api
-      .get<OperationsOverview>('/api/operations/overview')
-      .then((value) => {
-        setOverview(value);
-        succeeded('overview');
-      })
-      .catch(failed('overview'));
-    api
-      .get<DeadLetterList>('/api/operations/deadletters')
-      .then((value) => {
-        setLetters(value);
-        succeeded('deadletters');
-      })
-      .catch(failed('deadletters'));
+    void load<OperationsOverview>('overview', '/api/operations/overview', setOverview);
+    void load<DeadLetterList>('deadletters', '/api/operations/deadletters', setLetters);
   };
 
   useEffect(() => {
