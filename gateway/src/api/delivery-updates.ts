@@ -17,8 +17,29 @@ import { type ApiContext, callerOf, problems } from './context.ts';
 
 const FINISHED = ['Completed', 'Cancelled', 'Rejected'];
 
+/** Reads of one moment: a change landing between them shows as stages that disagree. */
+function agrees({ delivery, status, events }: DeliveryUpdate): boolean {
+  const lastStage = events.filter((event) => event.stage === delivery.stage || FINISHED.includes(event.stage)).at(-1)?.stage;
+  return status.stage === delivery.stage && (lastStage === undefined || lastStage === delivery.stage);
+}
+
+/** Reads a few times over until the three reads agree, so a client is not sent a half-changed view. */
+const READS_TO_AGREE = 3;
+
 /** The delivery as GET shows it (from the 202 on; another owner's is 404), with its status and events. */
 async function updateOf(
+  upstreams: Upstreams,
+  request: FastifyRequest,
+  caller: VerifiedCaller,
+  id: string,
+  signal?: AbortSignal,
+): Promise<DeliveryUpdate> {
+  let update = await readUpdate(upstreams, request, caller, id, signal);
+  for (let read = 1; read < READS_TO_AGREE && !agrees(update); read += 1) update = await readUpdate(upstreams, request, caller, id, signal);
+  return update;
+}
+
+async function readUpdate(
   upstreams: Upstreams,
   request: FastifyRequest,
   caller: VerifiedCaller,
