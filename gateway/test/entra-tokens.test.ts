@@ -11,8 +11,11 @@ import { type Harness, seedDelivery, startHarness } from './harness.ts';
 
 const TENANT = randomUUID();
 const ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
-/** The API's application ID URI, as registered ("Expose an API"). */
-const AUDIENCE = 'api://dronedelivery-api';
+/**
+ * The API app registration's application (client) id: a v2 access token's `aud` is always the
+ * API's client id, never its application ID URI (the URI only names the scope a client asks for).
+ */
+const AUDIENCE = randomUUID();
 const CLIENT_APP = randomUUID();
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
@@ -111,7 +114,7 @@ describe('the gateway against Entra ID-shaped tokens (JWKS, owner = oid)', () =>
     const refused = await Promise.all([
       entraToken(customer, { issuer: `https://login.microsoftonline.com/${randomUUID()}/v2.0` }),
       entraToken({ ...customer, ver: '1.0' }, { issuer: `https://sts.windows.net/${TENANT}/` }),
-      entraToken(customer, { audience: 'api://another-api' }),
+      entraToken(customer, { audience: randomUUID() /* another API's client id */ }),
       entraToken(customer, { kid: 'a-key-the-tenant-never-published' }),
       entraToken(customer, { key: strangerKey }),
       entraToken(customer, { expiresIn: '-10m' }),
