@@ -59,6 +59,7 @@ const NEEDS: Record<string, Need> = {
   },
   'charts/test/charts.test.ts': HELM,
   'charts/test/cluster.test.ts': HELM,
+  'charts/test/secret-docs.test.ts': HELM,
   'pipelines/test/admission-policies.test.ts': HELM,
   'charts/test/kube-score.test.ts': {
     needs: `kube-score (KUBE_SCORE_BIN, or .tools/bin/kube-score) and ${HELM.needs}`,
