@@ -80,9 +80,11 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
         expect(allowed.filter((flow) => flow.startsWith(`${neighbour} ->`))).toEqual([]);
     });
 
-    it('every image names its registry, and one pulled by tag is pulled Always', () => {
-      for (const deployment of deployments(render('dronedelivery', scenario)))
+    it('every image names its registry, is pulled Always when by tag, and runs on Linux nodes only', () => {
+      for (const deployment of deployments(render('dronedelivery', scenario))) {
         expect(imageProblems(deployment), deployment.metadata.name).toEqual([]);
+        expect(podSpec(deployment).nodeSelector?.['kubernetes.io/os'], deployment.metadata.name).toBe('linux');
+      }
     });
 
     it('no secret is rendered into a ConfigMap or a plain env value', () => {

@@ -132,8 +132,8 @@ export function allowed(from: Actor, to: Actor, port: string | number, policies:
 }
 
 /**
- * One actor per Drone Delivery component, the ingress controller, the monitoring pods above,
- * a pod elsewhere in the cluster, and the Internet.
+ * One actor per Drone Delivery component, the ingress controller and its admission webhook,
+ * the monitoring pods above, a pod elsewhere in the cluster, and the Internet.
  */
 export function actors(components: string[], namespace = 'dronedelivery'): Actor[] {
   const namespaceLabels = (name: string) => ({ 'kubernetes.io/metadata.name': name });
@@ -152,7 +152,14 @@ export function actors(components: string[], namespace = 'dronedelivery'): Actor
       name: 'ingress-nginx',
       namespace: 'ingress-nginx',
       namespaceLabels: namespaceLabels('ingress-nginx'),
-      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+    },
+    // The same chart's admission webhook job: nothing to call.
+    {
+      name: 'ingress-nginx-admission',
+      namespace: 'ingress-nginx',
+      namespaceLabels: namespaceLabels('ingress-nginx'),
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'admission-webhook' },
     },
     ...MONITORING_PODS.map((pod) => ({ ...pod, namespaceLabels: namespaceLabels(pod.namespace) })),
     { name: 'other-namespace-pod', namespace: 'other', namespaceLabels: namespaceLabels('other'), labels: { app: 'anything' } },

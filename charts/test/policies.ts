@@ -30,6 +30,7 @@ interface Container {
 export interface PodSpec {
   containers: Container[];
   topologySpreadConstraints?: { topologyKey: string }[];
+  nodeSelector?: Record<string, string>;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
   terminationGracePeriodSeconds?: number;
   hostNetwork?: boolean;

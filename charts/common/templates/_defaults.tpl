@@ -50,7 +50,10 @@ serviceAccount:
 podLabels: {}
 podAnnotations: {}
 priorityClassName: ""
-nodeSelector: {}
+# The images are Linux images: on a cluster with a Windows node pool (AKS allows one beside
+# Linux pools) a pod scheduled there would never start. Keys set in values are added to this.
+nodeSelector:
+  kubernetes.io/os: linux
 tolerations: []
 affinity: {}
 # As its image runs it (compiled, telemetry on, info logs), a service idles at 127-156 MiB
@@ -127,8 +130,10 @@ networkPolicy:
   ingressController:
     enabled: false
     namespace: ingress-nginx
+    # The controller's pods only (the ingress-nginx chart's labels), not its admission webhook's.
     podLabels:
       app.kubernetes.io/name: ingress-nginx
+      app.kubernetes.io/component: controller
   # The monitoring agents that scrape /metrics (the ServiceMonitor's targets), each as its
   # namespace and its pods' labels: [{ namespace, podLabels }]. None: nothing may scrape.
   # A list, so that a values file replaces the agents of another instead of merging labels.
