@@ -59,7 +59,12 @@ const NEEDS: Record<string, Need> = {
   },
   'charts/test/charts.test.ts': HELM,
   'charts/test/cluster.test.ts': HELM,
+  'charts/test/secret-docs.test.ts': HELM,
   'pipelines/test/admission-policies.test.ts': HELM,
+  'charts/test/kube-score.test.ts': {
+    needs: `kube-score (KUBE_SCORE_BIN, or .tools/bin/kube-score) and ${HELM.needs}`,
+    enable: `GOBIN=$PWD/.tools/bin go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0 && ${HELM.enable}`,
+  },
   'pipelines/test/ci-definitions.test.ts': {
     needs: 'actionlint (ACTIONLINT_BIN, or .tools/bin/actionlint)',
     enable: 'GOBIN=$PWD/.tools/bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12',

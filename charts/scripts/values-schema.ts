@@ -29,17 +29,30 @@ const scalingRules = z.strictObject({
     .array(z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.int().min(1), periodSeconds: z.int().min(1).max(1800) }))
     .optional(),
 });
+/**
+ * Where images come from: a registry host (with a dot or a port, or localhost), optionally
+ * with a path. A bare name such as "dronedelivery" is not one: a container runtime would
+ * take it for a Docker Hub namespace, a registry nobody here controls.
+ */
+export const registryHost = z
+  .string()
+  .regex(
+    /^(localhost(:[0-9]+)?|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?|[A-Za-z0-9-]+:[0-9]+)(\/[a-z0-9._-]+)*$/,
+    'a registry host, e.g. myregistry.azurecr.io or localhost:5000',
+  );
 /** A NetworkPolicy egress rule, passed through as written (validated again on the rendered object). */
 const egressRule = z.looseObject({ to: z.array(z.looseObject({})).optional(), ports: z.array(z.looseObject({})).optional() });
 
 function commonValues(minimumReplicas: number) {
   return {
     enabled: z.boolean().optional().describe('Used by the umbrella chart to leave a service out'),
-    global: z.looseObject({}).optional(),
+    global: z
+      .looseObject({ imageRegistry: registryHost.optional().describe("Every chart's registry unless its image.registry names another") })
+      .optional(),
     common: z.looseObject({}).optional().describe('Added by Helm for the common library chart; it takes no values'),
     image: z
       .strictObject({
-        registry: z.string().optional().describe('e.g. myregistry.azurecr.io'),
+        registry: registryHost.optional().describe('e.g. myregistry.azurecr.io; default: global.imageRegistry'),
         repository: z.string().min(1).optional(),
         tag: z.string().optional().describe("Default: the chart's appVersion"),
         digest: z
@@ -47,7 +60,10 @@ function commonValues(minimumReplicas: number) {
           .regex(/^(sha256:[a-f0-9]{64})?$/, 'sha256:<64 hex digits>')
           .optional()
           .describe('When set, the image is pulled by digest and the tag is ignored'),
-        pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+        pullPolicy: z
+          .enum(['Always', 'IfNotPresent', 'Never'])
+          .optional()
+          .describe('Default: IfNotPresent with a digest, Always with a tag'),
       })
       .optional(),
     imagePullSecrets: z.array(z.strictObject({ name: z.string().min(1) })).optional(),
@@ -79,8 +95,8 @@ function commonValues(minimumReplicas: number) {
     affinity: z.looseObject({}).optional(),
     resources: z
       .strictObject({
-        requests: z.strictObject({ cpu: quantity, memory: quantity }).optional(),
-        limits: z.strictObject({ cpu: quantity.optional(), memory: quantity }).optional(),
+        requests: z.strictObject({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity.optional() }).optional(),
+        limits: z.strictObject({ cpu: quantity.optional(), memory: quantity, 'ephemeral-storage': quantity.optional() }).optional(),
       })
       .optional(),
     probes: z.strictObject({ startup: probe.optional(), readiness: probe.optional(), liveness: probe.optional() }).optional(),
@@ -115,7 +131,10 @@ function commonValues(minimumReplicas: number) {
         ingressController: z
           .strictObject({ enabled: z.boolean().optional(), namespace: z.string().min(1).optional(), podLabels: label.optional() })
           .optional(),
-        monitoringNamespace: z.string().optional().describe('Namespace allowed to scrape /metrics'),
+        monitoringAgents: z
+          .array(z.strictObject({ namespace: z.string().min(1), podLabels: label }))
+          .optional()
+          .describe("The monitoring agents allowed to scrape /metrics: each one's namespace and its pods' labels"),
         egressTo: z.array(componentName).optional().describe('Components this one calls'),
         datastore: z
           .strictObject({ ports: z.array(z.int().min(1).max(65535)).optional(), to: z.array(z.looseObject({})).optional() })
@@ -279,6 +298,7 @@ export function valuesSchema(chart: ServiceChart): JsonSchema {
 
 /** The umbrella chart: one object per service (each validated by that service's own chart schema). */
 export function umbrellaSchema(): JsonSchema {
+  const { $schema: _draft, ...registryJsonSchema } = z.toJSONSchema(registryHost, { target: 'draft-7' }) as JsonSchema;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'dronedelivery chart values',
@@ -286,7 +306,7 @@ export function umbrellaSchema(): JsonSchema {
     additionalProperties: false,
     patternProperties: { '^x-': {} },
     properties: {
-      global: { type: 'object' },
+      global: { type: 'object', properties: { imageRegistry: registryJsonSchema } },
       ...Object.fromEntries(
         SERVICE_CHARTS.map((chart) => [
           chart,

@@ -9,13 +9,14 @@ import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { umbrellaSchema, valuesSchema } from '../scripts/values-schema.ts';
 import { schemaPath, schemaText } from '../scripts/write-values-schemas.ts';
 import { schemaProblems } from './kube-schemas.ts';
-import { actors, EXPECTED_FLOWS, expectedFlowsAmong, flows } from './network-flows.ts';
+import { actors, EXPECTED_FLOWS, expectedFlowsAmong, expectedScrapes, flows, MONITORING_AGENT } from './network-flows.ts';
 import {
   availabilityProblems,
   chartOf,
   containerProblems,
   environmentOf,
   environmentProblems,
+  imageProblems,
   podSpec,
   securityProblems,
   shutdownProblems,
@@ -67,11 +68,23 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
       for (const deployment of deployments(objects)) expect(environmentProblems(deployment, objects)).toEqual([]);
     });
 
-    it('NetworkPolicies allow exactly the flows in architecture.md', () => {
+    it('NetworkPolicies allow exactly the flows in architecture.md, and scraping by the monitoring agent alone', () => {
       const objects = render('dronedelivery', scenario);
       const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
-      expect(flows(actors(components(objects)), policies)).toEqual(expectedFlows(objects));
+      const allowed = flows(actors(components(objects)), policies);
+      const scrapes = expectedScrapes(MONITORING_AGENT[scenario], components(objects));
+      expect(allowed).toEqual([...expectedFlows(objects), ...scrapes].sort());
       if (scenario === 'everything') expect(expectedFlows(objects)).toEqual(EXPECTED_FLOWS);
+      // The agent's neighbours reach nothing: its namespace is no pass.
+      for (const neighbour of ['ama-metrics-node', 'kube-system-pod', 'grafana'])
+        expect(allowed.filter((flow) => flow.startsWith(`${neighbour} ->`))).toEqual([]);
+    });
+
+    it('every image names its registry, is pulled Always when by tag, and runs on Linux nodes only', () => {
+      for (const deployment of deployments(render('dronedelivery', scenario))) {
+        expect(imageProblems(deployment), deployment.metadata.name).toEqual([]);
+        expect(podSpec(deployment).nodeSelector?.['kubernetes.io/os'], deployment.metadata.name).toBe('linux');
+      }
     });
 
     it('no secret is rendered into a ConfigMap or a plain env value', () => {
@@ -117,11 +130,26 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     });
   });
 
-  it('production images come from the registry; a digest replaces the tag', () => {
+  it('production images come from the registry; a digest replaces the tag, and is pulled only when absent', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const objects = render('gateway', 'production', [`image.digest=${digest}`]);
-    const image = podSpec(deployments(objects)[0] as KubeObject).containers[0]?.image;
-    expect(image).toBe(`dronedeliveryacr.azurecr.io/dronedelivery/gateway@${digest}`);
+    const container = podSpec(deployments(objects)[0] as KubeObject).containers[0];
+    expect(container?.image).toBe(`dronedeliveryacr.azurecr.io/dronedelivery/gateway@${digest}`);
+    expect(container?.imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  it('one registry for every chart (global.imageRegistry), unless a chart names its own', () => {
+    const objects = render('dronedelivery', 'default', [
+      'global.imageRegistry=myregistry.azurecr.io',
+      'gateway.image.registry=other.azurecr.io',
+    ]);
+    const images = Object.fromEntries(
+      deployments(objects).map((deployment) => [chartOf(deployment), podSpec(deployment).containers[0]?.image]),
+    );
+    expect(images.gateway).toBe('other.azurecr.io/dronedelivery/gateway:0.1.0');
+    expect(images.delivery).toBe('myregistry.azurecr.io/dronedelivery/delivery:0.1.0');
+    const local = deployments(render('dronedelivery', 'default')).map((deployment) => podSpec(deployment).containers[0]?.image);
+    expect(local.every((image) => image?.startsWith('localhost:5000/dronedelivery/'))).toBe(true);
   });
 
   it('the workflow chart carries every resilience knob under the name the code reads', () => {
@@ -221,6 +249,7 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
       const v2 = { ...(everyone.find((actor) => actor.name === 'delivery') as (typeof everyone)[number]), name: 'delivery-v2' };
       v2.labels = { ...v2.labels, 'app.kubernetes.io/instance': 'delivery-v2' };
       expect(flows([...everyone, v2], policies).filter((flow) => flow.endsWith('delivery-v2'))).toEqual([
+        'ama-metrics -> delivery-v2',
         'gateway -> delivery-v2',
         'workflow -> delivery-v2',
       ]);
@@ -277,6 +306,11 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
         'DEV_TOKEN_SECRET',
       ],
       ['a development token signer from a Secret', 'console', 'secrets.variables.DEV_TOKEN_SECRET=jwt-secret', 'DEV_TOKEN_SECRET'],
+      ['an image without a registry (Docker Hub)', 'gateway', 'image.registry=dronedelivery', 'image.registry'],
+      ['an empty image registry', 'delivery', 'image.registry=""', 'image.registry'],
+      ['a global registry without a host', 'dronedelivery', 'global.imageRegistry=dronedelivery', 'global.imageRegistry'],
+      ['a scrape rule for a whole namespace', 'gateway', 'networkPolicy.monitoringAgents[0].namespace=kube-system', 'podLabels'],
+      ['the retired namespace-wide scrape setting', 'workflow', 'networkPolicy.monitoringNamespace=kube-system', 'monitoringNamespace'],
     ])('%s', (_what, chart, assignment, mentioned) => {
       expect(() => render(chart, 'default', [assignment])).toThrow(mentioned);
     });
@@ -299,6 +333,28 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
         );
       expect(flowsWith(oneSide)).toEqual(expectedFlows(objects));
       expect(flowsWith(bothSides)).toEqual([...expectedFlows(objects), 'workflow -> ingestion'].sort());
+    });
+
+    it('a scrape rule naming only a namespace would admit every pod there', () => {
+      const objects = render('dronedelivery', 'production');
+      const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
+      const gateway = policies.find((policy) => policy.metadata.name === 'gateway') as KubeObject;
+      const rules = specOf(gateway).ingress as { from: { namespaceSelector?: unknown; podSelector?: unknown }[] }[];
+      const scrapeRule = rules.find((rule) => rule.from.some((peer) => peer.namespaceSelector && JSON.stringify(peer).includes('rsName')));
+      for (const peer of scrapeRule?.from ?? []) delete peer.podSelector;
+      expect(flows(actors(components(objects)), policies)).toContain('kube-system-pod -> gateway');
+    });
+
+    it('an image without a registry, or by tag without Always, is reported', () => {
+      const deployment = deployments(render('delivery', 'default', ['image.pullPolicy=IfNotPresent']))[0] as KubeObject;
+      expect(imageProblems(deployment).join()).toContain('pulled by tag with IfNotPresent');
+      (podSpec(deployment).containers[0] as { image: string }).image = 'dronedelivery/delivery:0.1.0';
+      expect(imageProblems(deployment).join()).toContain('names no registry');
+    });
+
+    it('a Deployment not spread over nodes is reported', () => {
+      const objects = render('delivery', 'default', ['topologySpread.enabled=false']);
+      expect(availabilityProblems(deployments(objects)[0] as KubeObject, objects)).toEqual(['delivery is not spread over nodes']);
     });
 
     it('a disabled policy opens a service to every pod', () => {

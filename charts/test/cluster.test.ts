@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterManifests, cpuMillis, helmBinary, type KubeObject, memoryBytes, render, SCENARIOS, specOf } from '../scripts/render.ts';
 import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { schemaProblems } from './kube-schemas.ts';
-import { actors, EXPECTED_FLOWS, flows } from './network-flows.ts';
+import { actors, EXPECTED_FLOWS, expectedScrapes, flows, MONITORING_AGENT } from './network-flows.ts';
 import { podSpec } from './policies.ts';
 
 const manifests = clusterManifests();
@@ -150,12 +150,17 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
     ];
     // Every component an actor, the simulator too: the namespace's default deny keeps a pod
     // without a chart's policy (the simulator is off in production) from any flow.
-    expect(flows(actors([...SERVICE_CHARTS]), policies)).toEqual(EXPECTED_FLOWS.filter((flow) => !flow.startsWith('simulator')));
+    const running = SERVICE_CHARTS.filter((chart) => chart !== 'simulator');
+    expect(flows(actors([...SERVICE_CHARTS]), policies)).toEqual(
+      [...EXPECTED_FLOWS.filter((flow) => !flow.startsWith('simulator')), ...expectedScrapes(MONITORING_AGENT.production, running)].sort(),
+    );
     const everything = [
       ...find('NetworkPolicy'),
       ...render('dronedelivery', 'everything').filter((object) => object.kind === 'NetworkPolicy'),
     ];
-    expect(flows(actors([...SERVICE_CHARTS]), everything)).toEqual(EXPECTED_FLOWS);
+    expect(flows(actors([...SERVICE_CHARTS]), everything)).toEqual(
+      [...EXPECTED_FLOWS, ...expectedScrapes(MONITORING_AGENT.everything, SERVICE_CHARTS)].sort(),
+    );
     expect(flows(actors([...SERVICE_CHARTS]), policies)).not.toContain('same-namespace-stranger -> gateway');
   });
 });

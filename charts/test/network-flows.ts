@@ -1,7 +1,7 @@
 // Which pods may open connections to which, worked out from rendered NetworkPolicies the
 // way Kubernetes applies them: a connection needs an ingress rule on the receiving pod's
 // policies and an egress rule on the sending pod's (when policies select the pod at all).
-import type { KubeObject } from '../scripts/render.ts';
+import type { KubeObject, Scenario } from '../scripts/render.ts';
 
 export interface Actor {
   name: string;
@@ -77,6 +77,33 @@ export const EXPECTED_FLOWS = [
   'workflow -> package',
 ];
 
+/**
+ * Pods of the two monitoring set-ups the values files name, and their neighbours. Managed
+ * Prometheus (production): the AKS metrics add-on's replicaset pods, which scrape
+ * ServiceMonitor targets, beside its node DaemonSet and an unrelated kube-system pod.
+ * Prometheus Operator (everything-on, kube-prometheus-stack in "monitoring"): Prometheus
+ * itself, beside Grafana. Only the agent a values set names may reach a service.
+ */
+const MONITORING_PODS: { name: string; namespace: string; labels: Record<string, string> }[] = [
+  { name: 'ama-metrics', namespace: 'kube-system', labels: { rsName: 'ama-metrics', 'kubernetes.azure.com/managedby': 'aks' } },
+  { name: 'ama-metrics-node', namespace: 'kube-system', labels: { dsName: 'ama-metrics-node', 'kubernetes.azure.com/managedby': 'aks' } },
+  { name: 'kube-system-pod', namespace: 'kube-system', labels: { 'k8s-app': 'konnectivity-agent' } },
+  {
+    name: 'prometheus',
+    namespace: 'monitoring',
+    labels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/managed-by': 'prometheus-operator' },
+  },
+  { name: 'grafana', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'grafana' } },
+];
+
+/** The monitoring agent each values set lets scrape every component (none by default). */
+export const MONITORING_AGENT: Partial<Record<Scenario, string>> = { production: 'ama-metrics', everything: 'prometheus' };
+
+/** "agent -> component" for every running component, when a values set names an agent. */
+export function expectedScrapes(agent: string | undefined, running: readonly string[]): string[] {
+  return agent ? running.map((component) => `${agent} -> ${component}`) : [];
+}
+
 /** The expected flows among the components that run (a flow to or from a component that is off is left out). */
 export function expectedFlowsAmong(running: readonly string[], components: readonly string[]): string[] {
   return EXPECTED_FLOWS.filter((flow) => flow.split(' -> ').every((end) => !components.includes(end) || running.includes(end)));
@@ -104,7 +131,10 @@ export function allowed(from: Actor, to: Actor, port: string | number, policies:
   return ingressOk && egressOk;
 }
 
-/** One actor per Drone Delivery component, the ingress controller, a pod elsewhere in the cluster, and the Internet. */
+/**
+ * One actor per Drone Delivery component, the ingress controller and its admission webhook,
+ * the monitoring pods above, a pod elsewhere in the cluster, and the Internet.
+ */
 export function actors(components: string[], namespace = 'dronedelivery'): Actor[] {
   const namespaceLabels = (name: string) => ({ 'kubernetes.io/metadata.name': name });
   return [
@@ -122,8 +152,16 @@ export function actors(components: string[], namespace = 'dronedelivery'): Actor
       name: 'ingress-nginx',
       namespace: 'ingress-nginx',
       namespaceLabels: namespaceLabels('ingress-nginx'),
-      labels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
     },
+    // The same chart's admission webhook job: nothing to call.
+    {
+      name: 'ingress-nginx-admission',
+      namespace: 'ingress-nginx',
+      namespaceLabels: namespaceLabels('ingress-nginx'),
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'admission-webhook' },
+    },
+    ...MONITORING_PODS.map((pod) => ({ ...pod, namespaceLabels: namespaceLabels(pod.namespace) })),
     { name: 'other-namespace-pod', namespace: 'other', namespaceLabels: namespaceLabels('other'), labels: { app: 'anything' } },
     { name: 'same-namespace-stranger', namespace, namespaceLabels: namespaceLabels(namespace), labels: { app: 'debug' } },
     { name: 'internet', namespace: '', namespaceLabels: {}, labels: {}, external: true },

@@ -10,6 +10,7 @@ interface Probe {
 interface Container {
   name: string;
   image: string;
+  imagePullPolicy?: string;
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   startupProbe?: Probe;
@@ -28,6 +29,8 @@ interface Container {
 }
 export interface PodSpec {
   containers: Container[];
+  topologySpreadConstraints?: { topologyKey: string }[];
+  nodeSelector?: Record<string, string>;
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
   terminationGracePeriodSeconds?: number;
   hostNetwork?: boolean;
@@ -58,6 +61,26 @@ export function securityProblems(deployment: KubeObject): string[] {
     if (context.capabilities?.add?.length) problems.push(`${where} adds capabilities`);
     const seccomp = context.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${where} has no RuntimeDefault seccomp profile`);
+  }
+  return problems;
+}
+
+/**
+ * Every image names its registry (a host with a dot or a port, or localhost: a bare
+ * "dronedelivery/x" would be looked up on Docker Hub), and one pulled by tag is pulled
+ * Always, since a tag can move to another image.
+ */
+export function imageProblems(deployment: KubeObject): string[] {
+  const problems: string[] = [];
+  for (const container of podSpec(deployment).containers) {
+    const [first = '', ...rest] = container.image.split('/');
+    const registry = /[.:]/.test(first) || first === 'localhost';
+    if (!registry || rest.length === 0) problems.push(`container ${container.name}: ${container.image} names no registry`);
+    const byDigest = container.image.includes('@sha256:');
+    if (!byDigest && container.imagePullPolicy !== 'Always')
+      problems.push(
+        `container ${container.name}: ${container.image} is pulled by tag with ${container.imagePullPolicy ?? 'no'} pull policy`,
+      );
   }
   return problems;
 }
@@ -147,9 +170,10 @@ export function environmentProblems(deployment: KubeObject, objects: KubeObject[
 }
 
 /**
- * Every Deployment is scaled by an HPA (or a KEDA ScaledObject) and covered by a PDB. A
- * singleton (the simulator) instead runs exactly one replica, no autoscaler, never two pods
- * at once in a rollout, and a PDB that still lets a drain evict its one pod.
+ * Every Deployment is scaled by an HPA (or a KEDA ScaledObject), covered by a PDB and spread
+ * over nodes by a topology spread constraint. A singleton (the simulator) instead runs exactly
+ * one replica, no autoscaler, never two pods at once in a rollout, and a PDB that still lets a
+ * drain evict its one pod.
  */
 export function availabilityProblems(deployment: KubeObject, objects: KubeObject[]): string[] {
   const name = deployment.metadata.name;
@@ -175,5 +199,9 @@ export function availabilityProblems(deployment: KubeObject, objects: KubeObject
     return Object.entries(selector).every(([key, value]) => labels[key] === value);
   });
   if (!covered) problems.push(`${name} has no PodDisruptionBudget`);
+  // Replicas spread over nodes, so that one node's loss takes one replica (the singleton has one).
+  const spread = podSpec(deployment).topologySpreadConstraints ?? [];
+  if (!singleton && !spread.some((constraint) => constraint.topologyKey === 'kubernetes.io/hostname'))
+    problems.push(`${name} is not spread over nodes`);
   return problems;
 }

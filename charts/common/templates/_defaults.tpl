@@ -5,11 +5,20 @@ anything set in values wins, false and 0 included. Every key here is described i
 chart's values.schema.json, which rejects unknown keys and wrong types at install time.
 */}}
 {{- define "common.defaults" -}}
+global:
+  # The registry images come from unless a chart's image.registry names another. Always a
+  # registry host, never a bare name that a container runtime would resolve on Docker Hub:
+  # by default a registry on the cluster's own nodes (kind, k3d and minikube's registry
+  # add-on serve one on localhost:5000), for a quick test on a local cluster. On AKS set your
+  # registry (global.imageRegistry=<name>.azurecr.io); values-production.yaml names its ACR.
+  imageRegistry: localhost:5000
 image:
-  registry: ""
+  registry: ""     # default: global.imageRegistry
   tag: ""          # default: the chart's appVersion
   digest: ""       # sha256:...; when set, the image is pulled by digest and the tag is ignored
-  pullPolicy: IfNotPresent
+  # Default: IfNotPresent for a digest (it names one image for ever), Always for a tag (a tag
+  # can be moved, and a node would otherwise keep running what it pulled first).
+  pullPolicy: ""
 imagePullSecrets: []
 fullnameOverride: ""
 versionLabel: ""   # app.kubernetes.io/version; default: the image tag
@@ -41,19 +50,27 @@ serviceAccount:
 podLabels: {}
 podAnnotations: {}
 priorityClassName: ""
-nodeSelector: {}
+# The images are Linux images: on a cluster with a Windows node pool (AKS allows one beside
+# Linux pools) a pod scheduled there would never start. Keys set in values are added to this.
+nodeSelector:
+  kubernetes.io/os: linux
 tolerations: []
 affinity: {}
 # As its image runs it (compiled, telemetry on, info logs), a service idles at 127-156 MiB
 # and reached 180-390 MiB after 30 s at full speed with no memory limit (`pnpm bench`,
 # loadtest/results/bench.md); run `pnpm capacity` for yours.
+# Ephemeral storage is /tmp (an emptyDir of at most 64 Mi) and the container's log files, which
+# the kubelet rotates (containerLogMaxSizeMB x containerLogMaxFiles in the node pool's kubelet
+# configuration); a pod over its limit is evicted instead of filling the node's disk.
 resources:
   requests:
     cpu: 100m
     memory: 192Mi
+    ephemeral-storage: 128Mi
   limits:
     cpu: "1"
     memory: 512Mi
+    ephemeral-storage: 512Mi
 probes:
   # The kit answers /healthz/startup once the service has reached its stores; a process is
   # usually ready in about a second, but a datastore may take longer after a cold start.
@@ -113,9 +130,14 @@ networkPolicy:
   ingressController:
     enabled: false
     namespace: ingress-nginx
+    # The controller's pods only (the ingress-nginx chart's labels), not its admission webhook's.
     podLabels:
       app.kubernetes.io/name: ingress-nginx
-  monitoringNamespace: ""
+      app.kubernetes.io/component: controller
+  # The monitoring agents that scrape /metrics (the ServiceMonitor's targets), each as its
+  # namespace and its pods' labels: [{ namespace, podLabels }]. None: nothing may scrape.
+  # A list, so that a values file replaces the agents of another instead of merging labels.
+  monitoringAgents: []
   egressTo: []
   datastore:
     ports: []

@@ -100,7 +100,7 @@ spec:
       containers:
         - name: {{ include "common.name" . }}
           image: {{ include "common.image" . | quote }}
-          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          imagePullPolicy: {{ include "common.imagePullPolicy" . }}
           ports:
             - name: http
               containerPort: {{ .Values.containerPort }}

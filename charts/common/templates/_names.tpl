@@ -47,10 +47,12 @@ app.kubernetes.io/part-of: dronedelivery
 {{- end -}}
 {{- end -}}
 
-{{/* registry/repository@digest when a digest is given (what a pipeline deploys), else :tag. */}}
+{{/* registry/repository@digest when a digest is given (what a pipeline deploys), else :tag.
+The registry is always named (the chart's, else the global one), so no image is looked up on
+a registry nobody chose. */}}
 {{- define "common.image" -}}
-{{- $repository := .Values.image.repository -}}
-{{- if .Values.image.registry -}}{{- $repository = printf "%s/%s" .Values.image.registry .Values.image.repository -}}{{- end -}}
+{{- $registry := default .Values.global.imageRegistry .Values.image.registry -}}
+{{- $repository := printf "%s/%s" (required "image.registry or global.imageRegistry: the registry the images come from" $registry) .Values.image.repository -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" $repository .Values.image.digest -}}
 {{- else -}}
@@ -74,4 +76,8 @@ app.kubernetes.io/part-of: dronedelivery
 {{- $hardMs := 25000 -}}
 {{- if hasKey .Values.config "SHUTDOWN_HARD_TIMEOUT_MS" -}}{{- $hardMs = int64 .Values.config.SHUTDOWN_HARD_TIMEOUT_MS -}}{{- end -}}
 {{- div (add $hardMs 999) 1000 -}}
+{{- end -}}
+
+{{- define "common.imagePullPolicy" -}}
+{{- .Values.image.pullPolicy | default (ternary "IfNotPresent" "Always" (not (empty .Values.image.digest))) -}}
 {{- end -}}

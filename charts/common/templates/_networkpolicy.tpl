@@ -1,9 +1,20 @@
 {{/*
 Only the flows the architecture names: in from networkPolicy.ingressFrom (other Drone
-Delivery components) and, for the gateway, the ingress controller; out to
-networkPolicy.egressTo components, the datastore's ports, DNS, and whatever
+Delivery components), for the gateway the ingress controller, and the monitoring agents'
+pods; out to networkPolicy.egressTo components, the datastore's ports, DNS, and whatever
 networkPolicy.extraEgress adds (e.g. the telemetry endpoint). Everything else is denied.
 */}}
+
+{{/* One peer: the pods with these labels in that namespace (one entry, so both must match). */}}
+{{- define "common.podsInNamespace" -}}
+- namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ .namespace }}
+  podSelector:
+    matchLabels:
+      {{- toYaml .podLabels | nindent 6 }}
+{{- end -}}
+
 {{- define "common.networkpolicy" -}}
 {{- if .Values.networkPolicy.enabled -}}
 {{- $np := .Values.networkPolicy -}}
@@ -31,22 +42,22 @@ spec:
     {{- with $np.ingressController }}
     {{- if .enabled }}
     - from:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: {{ .namespace }}
-          podSelector:
-            matchLabels:
-              {{- toYaml .podLabels | nindent 14 }}
+        {{- include "common.podsInNamespace" . | nindent 8 }}
       ports:
         - port: http
           protocol: TCP
     {{- end }}
     {{- end }}
-    {{- with $np.monitoringNamespace }}
+    {{- with $np.monitoringAgents }}
+    # The monitoring agents scrape /metrics on the http port, which serves the API as well:
+    # only the agents' own pods are admitted, not the rest of their namespaces.
     - from:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: {{ . }}
+        {{- range . }}
+        {{- if not .podLabels }}
+        {{- fail "networkPolicy.monitoringAgents[].podLabels: name the monitoring agent's pod labels; a rule for its whole namespace would let every pod there call the API" }}
+        {{- end }}
+        {{- include "common.podsInNamespace" . | nindent 8 }}
+        {{- end }}
       ports:
         - port: http
           protocol: TCP
