@@ -59,6 +59,10 @@ const NEEDS: Record<string, Need> = {
   },
   'charts/test/charts.test.ts': HELM,
   'charts/test/cluster.test.ts': HELM,
+  'charts/test/provision.test.ts': {
+    needs: 'shellcheck on the PATH (the script check) and helm (HELM_BIN, or .tools/bin/helm; the rendered install)',
+    enable: `apt-get install shellcheck (Debian/Ubuntu) && ${HELM.enable}`,
+  },
   'pipelines/test/admission-policies.test.ts': HELM,
   'pipelines/test/ci-definitions.test.ts': {
     needs: 'actionlint (ACTIONLINT_BIN, or .tools/bin/actionlint)',
