@@ -4,7 +4,7 @@
 // and which the production install renders with (no placeholder id, no secret, every egress
 // rule with a destination); and its node-pool defaults, charts/scripts/node-pool.ts's result.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ function provision(args: string[]) {
     cwd: directory,
     env: { ...process.env, PATH: `${directory}:${process.env.PATH}` },
   });
-  return {
+  const outcome = {
     status: result.status,
     // The overlay's path is the only thing that differs between runs.
     stdout: result.stdout.replaceAll(directory, '<directory>'),
@@ -55,6 +55,8 @@ function provision(args: string[]) {
     overlay: existsSync(overlay) ? readFileSync(overlay, 'utf8') : '',
     calls: existsSync(calls) ? readFileSync(calls, 'utf8') : '',
   };
+  rmSync(directory, { recursive: true, force: true });
+  return outcome;
 }
 
 const dryRun = provision([...EXAMPLE, '--dry-run']);
