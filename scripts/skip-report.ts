@@ -60,6 +60,10 @@ const NEEDS: Record<string, Need> = {
   'charts/test/charts.test.ts': HELM,
   'charts/test/cluster.test.ts': HELM,
   'charts/test/secret-docs.test.ts': HELM,
+  'charts/test/provision.test.ts': {
+    needs: 'shellcheck on the PATH (the script check) and helm (HELM_BIN, or .tools/bin/helm; the rendered install)',
+    enable: `apt-get install shellcheck (Debian/Ubuntu) && ${HELM.enable}`,
+  },
   'pipelines/test/admission-policies.test.ts': HELM,
   'charts/test/kube-score.test.ts': {
     needs: `kube-score (KUBE_SCORE_BIN, or .tools/bin/kube-score) and ${HELM.needs}`,

@@ -56,17 +56,20 @@ export function prepareCharts(): void {
 export type Scenario = 'default' | 'dev' | 'production' | 'everything';
 export const SCENARIOS: Scenario[] = ['default', 'dev', 'production', 'everything'];
 
+const umbrella = (file: string) => join(chartsDirectory, 'dronedelivery', file);
+/** What provision.sh writes for a subscription, as a team installs production with it. */
+export const exampleOverlay = join(repositoryDirectory, 'k8s/aks/values-example.yaml');
 const umbrellaFiles: Record<Scenario, string[]> = {
   default: [],
-  dev: ['values-dev.yaml'],
-  production: ['values-production.yaml'],
-  everything: ['values-production.yaml', 'values-everything.yaml'],
+  dev: [umbrella('values-dev.yaml')],
+  production: [umbrella('values-production.yaml'), exampleOverlay],
+  everything: [umbrella('values-production.yaml'), exampleOverlay, umbrella('values-everything.yaml')],
 };
 
 let scratch: string | undefined;
 /** The values files for a chart in a scenario: the umbrella's files, or their section for one service chart. */
 export function valuesFiles(chart: string, scenario: Scenario): string[] {
-  const files = umbrellaFiles[scenario].map((file) => join(chartsDirectory, 'dronedelivery', file));
+  const files = umbrellaFiles[scenario];
   if (chart === 'dronedelivery') return files;
   scratch ??= mkdtempSync(join(tmpdir(), 'chart-values-'));
   return files.map((file, index) => {

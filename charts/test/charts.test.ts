@@ -4,7 +4,8 @@
 // setting against the config schema of the service that reads it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { helmBinary, type KubeObject, lint, render, SCENARIOS, type Scenario, specOf } from '../scripts/render.ts';
+import { parse } from 'yaml';
+import { exampleOverlay, helmBinary, type KubeObject, lint, render, SCENARIOS, type Scenario, specOf } from '../scripts/render.ts';
 import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { umbrellaSchema, valuesSchema } from '../scripts/values-schema.ts';
 import { schemaPath, schemaText } from '../scripts/write-values-schemas.ts';
@@ -220,7 +221,13 @@ describe.skipIf(!helmBinary)('Helm charts (helm lint, helm template)', () => {
     expect(mongo?.valueFrom.secretKeyRef.name).toBe(synced?.secretName);
     expect(synced?.data.map((entry) => entry.key)).toContain(mongo?.valueFrom.secretKeyRef.key);
     const serviceAccount = objects.find((object) => object.kind === 'ServiceAccount');
-    expect(serviceAccount?.metadata.annotations?.['azure.workload.identity/client-id']).toBe('55555555-5555-5555-5555-555555555555');
+    // The package identity's client id, from the overlay provision.sh writes.
+    const overlay = parse(readFileSync(exampleOverlay, 'utf8')) as {
+      package: { serviceAccount: { workloadIdentity: { clientId: string } } };
+    };
+    expect(serviceAccount?.metadata.annotations?.['azure.workload.identity/client-id']).toBe(
+      overlay.package.serviceAccount.workloadIdentity.clientId,
+    );
   });
 
   describe('side-by-side versions', () => {

@@ -2,6 +2,7 @@
 // restricted Pod Security Standard, a quota that a rolling update of every service at its
 // autoscaling maximum fits in, default-deny networking, and roles that cannot read Secrets.
 import { describe, expect, it } from 'vitest';
+import { workloadsAt } from '../scripts/node-pool.ts';
 import { clusterManifests, cpuMillis, helmBinary, type KubeObject, memoryBytes, render, SCENARIOS, specOf } from '../scripts/render.ts';
 import { SERVICE_CHARTS } from '../scripts/services.ts';
 import { schemaProblems } from './kube-schemas.ts';
@@ -81,35 +82,16 @@ describe.skipIf(!helmBinary)('k8s/ manifests with the charts', () => {
   ] as const)(
     'the %s install (default: with the simulator) fits the quota, every service at its autoscaling maximum plus one surge pod',
     (scenario, sets) => {
-      const objects = render('dronedelivery', scenario, [...sets]);
-      let pods = 0;
-      const totals = { 'requests.cpu': 0, 'requests.memory': 0, 'limits.cpu': 0, 'limits.memory': 0 };
-      for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
-        const hpa = objects.find(
-          (object) =>
-            object.kind === 'HorizontalPodAutoscaler' &&
-            (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
-        );
-        const surge = Number((deployment.spec as { strategy: { rollingUpdate: { maxSurge: number } } }).strategy.rollingUpdate.maxSurge);
-        const keda = objects.find(
-          (object) =>
-            object.kind === 'ScaledObject' && (specOf(object).scaleTargetRef as { name: string }).name === deployment.metadata.name,
-        );
-        // The simulator has no autoscaler: its one replica.
-        const maximum =
-          (keda?.spec?.maxReplicaCount as number | undefined) ??
-          (hpa?.spec?.maxReplicas as number | undefined) ??
-          (specOf(deployment).replicas as number);
-        const replicas = maximum + surge;
-        pods += replicas;
-        for (const container of podSpec(deployment).containers) {
-          const resources = container.resources as { requests: Record<string, string>; limits: Record<string, string> };
-          totals['requests.cpu'] += replicas * cpuMillis(resources.requests.cpu as string);
-          totals['requests.memory'] += replicas * memoryBytes(resources.requests.memory as string);
-          totals['limits.cpu'] += replicas * cpuMillis(resources.limits.cpu as string);
-          totals['limits.memory'] += replicas * memoryBytes(resources.limits.memory as string);
-        }
-      }
+      const workloads = workloadsAt(render('dronedelivery', scenario, [...sets]), 'peak');
+      const total = (pick: (workload: (typeof workloads)[number]) => number) =>
+        workloads.reduce((sum, workload) => sum + workload.replicas * pick(workload), 0);
+      const pods = total(() => 1);
+      const totals = {
+        'requests.cpu': total((workload) => workload.requests.cpu),
+        'requests.memory': total((workload) => workload.requests.memory),
+        'limits.cpu': total((workload) => workload.limits.cpu),
+        'limits.memory': total((workload) => workload.limits.memory),
+      };
       expect(pods).toBeLessThanOrEqual(Number(quota.pods));
       expect(totals['requests.cpu']).toBeLessThanOrEqual(cpuMillis(quota['requests.cpu'] as string));
       expect(totals['requests.memory']).toBeLessThanOrEqual(memoryBytes(quota['requests.memory'] as string));
