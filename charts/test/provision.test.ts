@@ -281,6 +281,10 @@ describe('k8s/aks/provision.sh', () => {
       "sed 's/dronedeliveryacr\\.azurecr\\.io/exampleacr.azurecr.io/g' k8s/policies/restricted-pods.yaml | kubectl apply -f -",
     ]);
     expect(lines).toContain('REGISTRY=exampleacr.azurecr.io');
+    // The overlay also goes into the cluster, where the per-service pipelines read it.
+    expect(kubernetes.find((line) => line.startsWith('kubectl create configmap dronedelivery-environment'))).toMatch(
+      /--namespace dronedelivery --from-file=values\.yaml=\S+ --dry-run=client -o yaml \| kubectl apply -f -$/,
+    );
   });
 
   it('registers the API (v2 tokens, app roles, a scope Azure CLI may ask for) and the console as a single-page application', () => {

@@ -617,6 +617,10 @@ EOF
   done
 }
 write_overlay >"$values_out"
+# The same overlay in the cluster, for the per-service pipelines: their deploy step reads it
+# (ConfigMap dronedelivery-environment, key values.yaml) instead of a file on one machine.
+apply_from kubectl create configmap dronedelivery-environment --namespace "$namespace" \
+  --from-file=values.yaml="$values_out" --dry-run=client -o yaml
 
 cat <<EOF
 
