@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources. Under NODE_ENV=production Vite would add the `production`
 // export condition, and the workspace packages would resolve to their compiled dist/.
@@ -18,6 +18,8 @@ export default defineConfig({
       'docs/test/**/*.test.ts',
       'console/test/**/*.test.ts',
     ],
+    // Needs Docker and pushes every image: pnpm test:by-hand (pipelines/vitest.by-hand.config.ts).
+    exclude: [...configDefaults.exclude, 'pipelines/test/by-hand-install.test.ts'],
     // The default report, then the suites that skipped themselves and how to enable them.
     reporters: ['default', './scripts/skip-report.ts'],
     testTimeout: 20_000,

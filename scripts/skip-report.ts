@@ -82,6 +82,10 @@ const NEEDS: Record<string, Need> = {
     enable: 'npm test (rather than vitest directly)',
   },
   'docs/test/token.test.ts': { needs: 'npm on the PATH', enable: 'install Node.js with npm' },
+  'pipelines/test/by-hand-install.test.ts': {
+    needs: 'Docker with the Node base image, crane and helm (pnpm test:by-hand)',
+    enable: 'bash .ci/docker-setup; crane and helm come from .ci/run (.tools/bin)',
+  },
 };
 
 export default class SkipReport implements Reporter {

@@ -31,7 +31,11 @@ export function run(
       stderr += chunk.toString();
     });
     child.on('error', reject);
-    child.stdin.end(options.input ?? '');
+    // A child that exits without reading its input closes the pipe first; its exit status says why.
+    child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
+    child.stdin.end(options.input);
     child.on('close', (status) => {
       const result = { status: status ?? -1, stdout, stderr };
       if (status !== 0 && !options.allowFailure)

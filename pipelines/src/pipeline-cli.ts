@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { run } from './commands.ts';
 import { deployAndSmoke } from './deploy-smoke.ts';
 import { startRegistry } from './local-registry.ts';
+import { sourceRevision } from './source-revision.ts';
 import { runServiceStages, type ServiceRun, throwAwayKeys } from './stages.ts';
 import { SERVICE_PATHS } from './workspace.ts';
 
@@ -21,25 +22,14 @@ if (services.length === 0 || unknown.length) {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 await run('bash', ['.ci/docker-setup']);
-const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
-const commit = revision.slice(0, 12);
-// What load and fault runs write (their results, and the report the fault suite regenerates)
-// is no input to an image (.dockerignore leaves it out).
-const RUN_OUTPUTS = [':!loadtest/results', ':!resilience/results', ':!docs/reliability.md'];
-const dirty = (await run('git', ['status', '--porcelain', '--', '.', ...RUN_OUTPUTS])).stdout.trim() !== '';
+const source = await sourceRevision();
 const registry = await startRegistry();
 const keys = await throwAwayKeys();
 const runs: ServiceRun[] = [];
 try {
   for (const service of services) {
     log(`\n${service}`);
-    const outcome = await runServiceStages(service, {
-      registry: registry.host,
-      tag: `${commit}${dirty ? '-dirty' : ''}`,
-      revision: dirty ? undefined : revision,
-      keys,
-      work: keys.work,
-    });
+    const outcome = await runServiceStages(service, { registry: registry.host, source, keys, work: keys.work });
     for (const stage of outcome.stages) log(`  ${stage.status.padEnd(7)} ${stage.stage} (${stage.seconds.toFixed(1)} s): ${stage.detail}`);
     runs.push(outcome);
   }

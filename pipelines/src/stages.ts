@@ -3,15 +3,16 @@
 // reported as not run), push to a loopback registry by digest, sign and verify with a
 // throw-away cosign key (and show a wrong key fails), attest the SBOM, render the Helm
 // release by digest and check it against the admission policies.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from '@dronedelivery/charts/scripts/render.ts';
 import { schemaProblems } from '@dronedelivery/charts/test/kube-schemas.ts';
-import { parseAllDocuments } from 'yaml';
-import { evaluate, type KubeObject, type Policy } from './admission-policy.ts';
+import { evaluate, type KubeObject } from './admission-policy.ts';
 import { run, tool } from './commands.ts';
-import { repositoryRoot, SERVICE_PATHS } from './workspace.ts';
+import { policiesFor } from './policy-files.ts';
+import type { SourceRevision } from './source-revision.ts';
+import { buildUnitImage, ciImage, docker } from './unit-image.ts';
 
 export interface StageOutcome {
   stage: string;
@@ -27,18 +28,13 @@ export interface ServiceRun {
   stages: StageOutcome[];
 }
 
-const docker = '/usr/bin/docker';
 const cosignEnvironment = { COSIGN_PASSWORD: '', COSIGN_YES: 'true' };
 const insecure = ['--allow-http-registry', '--allow-insecure-registry'];
 
 export interface PipelineContext {
   registry: string;
-  tag: string;
-  /**
-   * The full commit when the working tree is clean: an image `dronedelivery/<service>:ci` whose
-   * revision label is this commit (CI's image stage built it from the same tree) is reused, not rebuilt.
-   */
-  revision?: string | undefined;
+  /** The tree the images are built from: on a clean tree, CI's `dronedelivery/<service>:ci` image of this commit is reused. */
+  source: SourceRevision;
   keys: { signing: string; verifying: string; wrongVerifying: string };
   work: string;
 }
@@ -67,64 +63,18 @@ async function stage(outcomes: StageOutcome[], name: string, body: () => Promise
   }
 }
 
-function policiesFor(registry: string): Policy[] {
-  const directory = `${repositoryRoot}k8s/policies/`;
-  return readdirSync(directory)
-    .filter((file) => file.endsWith('.yaml'))
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(`${directory}${file}`, 'utf8').replaceAll('dronedeliveryacr.azurecr.io', registry)).map(
-        (document) => document.toJS() as Policy,
-      ),
-    );
-}
-
-/** The commit an image was built from (its OCI revision label), if the image exists. */
-async function builtRevision(image: string): Promise<string | undefined> {
-  try {
-    const label = (
-      await run(docker, ['image', 'inspect', image, '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}'])
-    ).stdout;
-    return label.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function runServiceStages(service: string, context: PipelineContext): Promise<ServiceRun> {
   const outcomes: StageOutcome[] = [];
   const repository = `${context.registry}/dronedelivery/${service}`;
-  const tagged = `${repository}:${context.tag}`;
+  const tagged = `${repository}:${context.source.tag}`;
   const sbom = join(context.work, `${service}.cdx.json`);
   const result: ServiceRun = { service, stages: outcomes };
 
   await stage(outcomes, 'build', async () => {
-    const local = `dronedelivery/${service}:ci`;
-    if (context.revision && (await builtRevision(local)) === context.revision) {
-      await run(docker, ['tag', local, tagged]);
-      const size = (await run(docker, ['image', 'inspect', tagged, '--format', '{{.Size}}'])).stdout.trim();
-      return `${tagged}, ${Math.round(Number(size) / 1e6)} MB: the image already built from this commit (${local}), reused`;
-    }
-    const secret = process.env.NODE_EXTRA_CA_CERTS ? ['--secret', `id=extra_ca,src=${process.env.NODE_EXTRA_CA_CERTS}`] : [];
-    await run(
-      docker,
-      [
-        'build',
-        '-q',
-        ...secret,
-        '--build-arg',
-        `SERVICE=${SERVICE_PATHS[service]}`,
-        '--build-arg',
-        `REVISION=${context.tag}`,
-        '-t',
-        tagged,
-        '-t',
-        `dronedelivery/${service}:ci`,
-        '.',
-      ],
-      { env: { DOCKER_BUILDKIT: '1' } },
-    );
-    const size = (await run(docker, ['image', 'inspect', tagged, '--format', '{{.Size}}'])).stdout.trim();
-    return `${tagged}, ${Math.round(Number(size) / 1e6)} MB, base node:24-bookworm-slim built locally`;
+    const image = await buildUnitImage(service, tagged, context.source);
+    return image.reused
+      ? `${tagged}, ${image.megabytes} MB: the image already built from this commit (${ciImage(service)}), reused`
+      : `${tagged}, ${image.megabytes} MB, base node:24-bookworm-slim built locally`;
   });
 
   await stage(outcomes, 'sbom', async () => {

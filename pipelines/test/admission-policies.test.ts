@@ -1,18 +1,13 @@
 // The admission policies in k8s/policies, evaluated against Deployments the charts render:
 // a compliant release (the production values, pinned by digest) passes every rule, and each
 // way of breaking a rule is refused by that rule.
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { helmBinary, render } from '@dronedelivery/charts/scripts/render.ts';
 import { SERVICE_CHARTS } from '@dronedelivery/charts/scripts/services.ts';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { evaluate, type KubeObject, type Policy, patternMismatch, restrictedViolations, wildcardMatch } from '../src/admission-policy.ts';
+import { EXAMPLE_REGISTRY, policiesFor } from '../src/policy-files.ts';
 
-const directory = fileURLToPath(new URL('../../k8s/policies/', import.meta.url));
-const policies = readdirSync(directory)
-  .filter((file) => file.endsWith('.yaml'))
-  .flatMap((file) => parseAllDocuments(readFileSync(`${directory}${file}`, 'utf8')).map((document) => document.toJS() as Policy));
+const policies = policiesFor(EXAMPLE_REGISTRY);
 const policy = (name: string) => policies.find((candidate) => candidate.metadata.name === name) as Policy;
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 

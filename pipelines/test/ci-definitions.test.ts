@@ -1,7 +1,8 @@
 // The CI/CD definitions: GitHub Actions workflows pass actionlint; every service's pipeline
 // (GitHub and Azure DevOps) triggers on exactly the folders that service is built from; the
 // Azure Pipelines files have the structure Azure DevOps expects and reference templates and
-// parameters that exist; and deployment goes by digest, behind environments, with OIDC.
+// parameters that exist; deployment goes by digest, behind environments, with OIDC; and a
+// scheduled refresh sends every unit, rebuilt on a fresh base image, through the same pipeline.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -84,8 +85,57 @@ describe('GitHub Actions', () => {
     expect(steps.some((step) => step.run?.includes('--set image.digest="$DIGEST"'))).toBe(true);
     expect(steps.some((step) => step.run?.includes('pnpm loadtest smoke'))).toBe(true);
     // No stored secret anywhere: sign-in is federated.
-    for (const file of ['service-pipeline.yml', 'deploy.yml', ...SERVICES.map((service) => `${service}.yml`)])
+    for (const file of ['service-pipeline.yml', 'deploy.yml', 'base-image-refresh.yml', ...SERVICES.map((service) => `${service}.yml`)])
       expect(readFileSync(`${repositoryRoot}.github/workflows/${file}`, 'utf8')).not.toMatch(/secrets\./);
+  });
+});
+
+interface CallingJob {
+  uses: string;
+  with: Record<string, unknown>;
+  permissions: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; matrix: { include: Record<string, unknown>[] } };
+}
+
+describe('GitHub Actions: the base image refresh', () => {
+  const refresh = read('.github/workflows/base-image-refresh.yml') as { on: Record<string, unknown>; jobs: Record<string, CallingJob> };
+  const unitJob = (service: string) => (read(`.github/workflows/${service}.yml`) as { jobs: { pipeline: CallingJob } }).jobs.pipeline;
+
+  it('runs on a schedule, and by hand', () => {
+    const schedule = refresh.on.schedule as { cron: string }[];
+    expect(schedule.length).toBeGreaterThan(0);
+    for (const { cron } of schedule) expect(cron.split(' ')).toHaveLength(5);
+    expect(Object.keys(refresh.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+  });
+
+  it('sends every unit through the service pipeline its own workflow calls, with the same inputs and permissions', () => {
+    const jobs = Object.values(refresh.jobs);
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs as [CallingJob];
+    // biome-ignore-start lint/suspicious/noTemplateCurlyInString: GitHub Actions expressions, not JavaScript
+    expect(job.with).toEqual({ service: '${{ matrix.service }}', path: '${{ matrix.path }}', production: '${{ matrix.production }}' });
+    // biome-ignore-end lint/suspicious/noTemplateCurlyInString: GitHub Actions expressions, not JavaScript
+    expect(job.strategy?.['fail-fast']).toBe(false);
+    const include = job.strategy?.matrix.include ?? [];
+    expect(include.map((entry) => entry.service).sort()).toEqual([...SERVICES].sort());
+    for (const service of SERVICES) {
+      const own = unitJob(service);
+      expect(job.uses).toBe(own.uses);
+      expect(job.permissions).toEqual(own.permissions);
+      // The same inputs, production spelt out (a missing matrix value is not the input's default).
+      expect(include.find((entry) => entry.service === service)).toEqual({ production: true, ...own.with });
+    }
+  });
+
+  it('the service pipeline releases on the schedule too, and pulls the base image afresh', () => {
+    const pipeline = read('.github/workflows/service-pipeline.yml') as {
+      jobs: { image: { if: string; steps: { uses?: string; with?: Record<string, unknown> }[] } };
+    };
+    for (const event of ['push', 'schedule', 'workflow_dispatch']) expect(pipeline.jobs.image.if).toContain(`"${event}"`);
+    expect(pipeline.jobs.image.if).not.toContain('pull_request');
+    expect(pipeline.jobs.image.if).toContain("github.ref == 'refs/heads/main'");
+    const build = pipeline.jobs.image.steps.find((step) => step.uses?.startsWith('docker/build-push-action'));
+    expect(build?.with?.pull).toBe(true);
   });
 });
 
@@ -98,6 +148,22 @@ const serviceFile = z.strictObject({
     containers: z.array(z.strictObject({ container: z.string(), image: z.string(), ports: z.array(z.string()).optional() })),
   }),
   stages: z.array(z.strictObject({ template: z.string(), parameters: z.record(z.string(), z.unknown()) })).length(1),
+});
+const refreshFile = z.strictObject({
+  trigger: z.literal('none'),
+  pr: z.literal('none'),
+  schedules: z
+    .array(
+      z.strictObject({
+        cron: z.string().refine((cron) => cron.split(' ').length === 5),
+        displayName: z.string(),
+        branches: z.strictObject({ include: z.array(z.string()) }),
+        always: z.boolean(),
+      }),
+    )
+    .min(1),
+  resources: serviceFile.shape.resources,
+  stages: z.array(z.strictObject({ template: z.string(), parameters: z.record(z.string(), z.unknown()) })),
 });
 const parameter = z.strictObject({
   name: z.string(),
@@ -182,14 +248,46 @@ describe('Azure Pipelines', () => {
     const deployments = templates['templates/service.yml'].stages.filter((entry) => 'template' in entry) as unknown as {
       parameters: { environment: string; dependsOn: string[] };
     }[];
+    // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Azure Pipelines expressions, not JavaScript
     expect(deployments.map((entry) => [entry.parameters.environment, entry.parameters.dependsOn])).toEqual([
-      ['dev', ['image']],
-      ['qa', ['image', 'dev']],
-      ['production', ['image', 'qa']],
+      ['dev', ['${{ parameters.service }}_image']],
+      ['qa', ['${{ parameters.service }}_image', '${{ parameters.service }}_dev']],
+      ['production', ['${{ parameters.service }}_image', '${{ parameters.service }}_qa']],
     ]);
+    // Stage names carry the service's, so that one pipeline can hold several services.
+    const stageNames = [
+      ...templates['templates/service.yml'].stages.flatMap((entry) => ('stage' in entry ? [entry.stage] : [])),
+      ...templates['templates/deploy.yml'].stages.flatMap((entry) => ('stage' in entry ? [entry.stage] : [])),
+    ];
+    expect(stageNames).toEqual([
+      '${{ parameters.service }}_verify',
+      '${{ parameters.service }}_image',
+      '${{ parameters.service }}_${{ parameters.environment }}',
+    ]);
+    // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Azure Pipelines expressions, not JavaScript
     const text = readFileSync(`${repositoryRoot}azure-pipelines/templates/deploy.yml`, 'utf8');
     expect(text).toContain('--set image.digest="$(digest)"');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an Azure Pipelines expression, not JavaScript
     expect(text).toContain('environment: dronedelivery-${{ parameters.environment }}');
+  });
+
+  it('the base image refresh: scheduled on main even without a change, every unit through the same template and inputs', () => {
+    const refresh = refreshFile.parse(read('azure-pipelines/base-image-refresh.yml'));
+    for (const schedule of refresh.schedules) {
+      expect(schedule.branches.include).toEqual(['main']);
+      expect(schedule.always).toBe(true);
+    }
+    expect(refresh.stages.map((entry) => entry.parameters.service).sort()).toEqual([...SERVICES].sort());
+    for (const service of SERVICES) {
+      const own = serviceFile.parse(read(`azure-pipelines/${service}.yml`));
+      const entry = refresh.stages.find((candidate) => candidate.parameters.service === service);
+      expect(entry).toEqual(own.stages[0]);
+      expect(refresh.resources).toEqual(own.resources);
+    }
+    expect(readFileSync(`${repositoryRoot}azure-pipelines/templates/service.yml`, 'utf8')).toMatch(/docker build --pull /);
+    // A unit's first stage waits for nothing: by default it would wait for the stage above it,
+    // the previous unit's production approval.
+    const [first] = template.parse(read('azure-pipelines/templates/service.yml')).stages;
+    expect(first && 'stage' in first ? first.dependsOn : undefined).toEqual([]);
   });
 });
