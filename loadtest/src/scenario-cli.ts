@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from './scenario-run.ts';
 import { gateFrom, SCENARIOS, scaled } from './scenarios.ts';
-import { openTarget } from './target.ts';
+import { openTarget, tokenOwner } from './target.ts';
 import { LOADTEST_OWNER } from './traffic.ts';
 
 const name = process.argv[2] ?? 'smoke';
@@ -17,7 +17,9 @@ if (!definition) {
   process.exit(2);
 }
 const scenario = scaled(definition, Number(process.env.LOADTEST_SCALE ?? 1), Number(process.env.LOADTEST_SOAK_MINUTES ?? 0) || undefined);
-const owner = process.env.LOADTEST_OWNER ?? LOADTEST_OWNER;
+// With a given token (an Entra ID token in a pipeline), the requests are that token's owner's.
+const owner =
+  process.env.LOADTEST_OWNER ?? (process.env.LOADTEST_TOKEN ? tokenOwner(process.env.LOADTEST_TOKEN) : undefined) ?? LOADTEST_OWNER;
 const gate = gateFrom(process.env.LOADTEST_GATE);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 

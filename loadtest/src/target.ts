@@ -60,6 +60,22 @@ async function signedToken(environment: TargetEnvironment, owner: string): Promi
   });
 }
 
+/**
+ * The owner a bearer token acts for, as the gateway reads it: `owner_id` (development tokens),
+ * else `oid` (Microsoft Entra ID with JWT_OWNER_CLAIM=oid). Not verified here: the gateway does.
+ */
+export function tokenOwner(token: string, claims: readonly string[] = ['owner_id', 'oid']): string | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const found = claims.map((claim) => decoded[claim]).find((value) => typeof value === 'string' && value.length > 0);
+    return found as string | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function openTarget(environment: TargetEnvironment, owner: string): Promise<Target> {
   const target = environment.LOADTEST_TARGET ?? 'embedded';
   if (target === 'embedded') return startEmbedded(owner);
