@@ -635,9 +635,12 @@ Next:
   1. DNS: point $host at the ingress controller, $ingress_address.
   2. TLS: create the Secret dronedelivery-tls in namespace $namespace for $host, or install
      cert-manager with a ClusterIssuer named letsencrypt (values-production.yaml names it).
-  3. Images: push them to $registry (the pipeline sets image.registry and image.digest).
-  4. helm upgrade --install dronedelivery charts/dronedelivery -n $namespace \\
-       -f charts/dronedelivery/values-production.yaml -f $values_out
-  5. A token to try the API (needs an app role: --assign-me-customer gives you customer):
+  3. Images and the release (docs/deployment.md, "First release"), from the repository root:
+       az acr login --name $acr_name
+       pnpm run push-images --registry $registry --values-out dronedelivery-images.yaml
+       helm dependency build each chart under charts/ (the services first), then
+       helm upgrade --install dronedelivery charts/dronedelivery -n $namespace \\
+         -f charts/dronedelivery/values-production.yaml -f $values_out -f dronedelivery-images.yaml --wait
+  4. A token to try the API (needs an app role: --assign-me-customer gives you customer):
        az account get-access-token --scope api://$api_app/.default --query accessToken -o tsv
 EOF
