@@ -1,12 +1,11 @@
 // Puts one unit's image into the registry and reads the digest the registry gave it, with the
-// local Docker (build, or reuse CI's image of this commit, then push) or in the registry
-// itself with ACR Tasks (az acr build), which needs no local Docker.
+// local Docker: build (or reuse CI's image of this commit), then push. Not `az acr build`: ACR
+// Tasks build without BuildKit, and the Dockerfile's RUN --mount (the build-time CA) needs it.
 import { run } from './commands.ts';
 import type { PushedImage } from './images-overlay.ts';
-import { type Builder, registryName } from './push-images-options.ts';
+import { registryName } from './push-images-options.ts';
 import type { SourceRevision } from './source-revision.ts';
 import { buildUnitImage, ciImage, docker } from './unit-image.ts';
-import { SERVICE_PATHS } from './workspace.ts';
 
 export interface PushOutcome {
   image: PushedImage;
@@ -24,7 +23,7 @@ export function refusal(registry: string, error: Error): Error {
   );
 }
 
-async function pushWithDocker(unit: string, registry: string, source: SourceRevision): Promise<PushOutcome> {
+export async function pushImage(unit: string, registry: string, source: SourceRevision): Promise<PushOutcome> {
   const repository = `dronedelivery/${unit}`;
   const target = `${registry}/${repository}:${source.tag}`;
   const built = await buildUnitImage(unit, target, source);
@@ -38,33 +37,3 @@ async function pushWithDocker(unit: string, registry: string, source: SourceRevi
   const how = built.reused ? `${ciImage(unit)} of this commit, reused` : 'built';
   return { image: { registry, repository, digest }, detail: `${how}, ${built.megabytes} MB` };
 }
-
-async function pushWithAcr(unit: string, registry: string, source: SourceRevision): Promise<PushOutcome> {
-  const repository = `dronedelivery/${unit}`;
-  const image = `${repository}:${source.tag}`;
-  const name = registryName(registry);
-  await run('az', [
-    'acr',
-    'build',
-    '--registry',
-    name,
-    '--image',
-    image,
-    '--build-arg',
-    `SERVICE=${SERVICE_PATHS[unit]}`,
-    '--build-arg',
-    `REVISION=${source.revision}`,
-    '.',
-  ]).catch((error: Error) => {
-    throw refusal(registry, error);
-  });
-  const digest = (
-    await run('az', ['acr', 'repository', 'show', '--name', name, '--image', image, '--query', 'digest', '-o', 'tsv'])
-  ).stdout.trim();
-  return { image: { registry, repository, digest }, detail: 'built in the registry (az acr build)' };
-}
-
-export const PUSH: Record<Builder, (unit: string, registry: string, source: SourceRevision) => Promise<PushOutcome>> = {
-  docker: pushWithDocker,
-  acr: pushWithAcr,
-};

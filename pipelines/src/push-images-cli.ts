@@ -1,10 +1,10 @@
-// pnpm run push-images --registry <host> [--builder docker|acr] [--values-out FILE] [--units a,b]:
+// pnpm run push-images --registry <host> [--values-out FILE] [--units a,b]:
 // every unit's image built from this commit, pushed to the registry, and a values overlay for
 // charts/dronedelivery that pins each one by digest (the by-hand release in docs/deployment.md).
 // Exits 2 on a usage mistake, 1 when a build or push fails (nothing is written then).
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PUSH } from './image-push.ts';
+import { pushImage } from './image-push.ts';
 import { overlayText, type PushedImage } from './images-overlay.ts';
 import { parsePushImagesOptions, USAGE, UsageError } from './push-images-options.ts';
 import { sourceRevision } from './source-revision.ts';
@@ -25,7 +25,7 @@ if (!source.clean) log(`The working tree has changes that are not committed: the
 const images: Record<string, PushedImage> = {};
 try {
   for (const unit of options.units) {
-    const pushed = await PUSH[options.builder](unit, options.registry, source);
+    const pushed = await pushImage(unit, options.registry, source);
     images[unit] = pushed.image;
     log(`${unit.padEnd(15)} ${pushed.image.registry}/${pushed.image.repository}@${pushed.image.digest} (${pushed.detail})`);
   }

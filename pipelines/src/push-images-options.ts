@@ -1,29 +1,25 @@
-// The command line of `pnpm run push-images`: which registry, which builder, which units, and
+// The command line of `pnpm run push-images`: which registry, which units, and
 // where the values overlay goes. Mistakes are reported with the usage, before anything is built.
 import { parseArgs } from 'node:util';
 import { SERVICE_PATHS } from './workspace.ts';
 
-export const BUILDERS = ['docker', 'acr'] as const;
-export type Builder = (typeof BUILDERS)[number];
-
 export interface PushImagesOptions {
   /** The registry's host (and port): an ACR login server, name.azurecr.io. */
   registry: string;
-  builder: Builder;
   valuesOut: string;
   units: string[];
 }
 
-export const USAGE = `usage: pnpm run push-images --registry <host> [--builder ${BUILDERS.join('|')}] [--values-out dronedelivery-images.yaml] [--units ${Object.keys(SERVICE_PATHS).slice(0, 2).join(',')},...]
+export const USAGE = `usage: pnpm run push-images --registry <host> [--values-out dronedelivery-images.yaml] [--units ${Object.keys(SERVICE_PATHS).slice(0, 2).join(',')},...]
   Builds every unit's image (or those --units names), pushes it to <host>/dronedelivery/<unit>:<commit>,
   and writes a values overlay for charts/dronedelivery that pins each image by its digest.
-  --builder docker  builds with the local Docker (default); acr builds in the registry (az acr build)`;
+  Builds with the local Docker (BuildKit); for ACR, sign in first with az acr login --name <registry name>.`;
 
 export class UsageError extends Error {}
 
 const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 
-/** The registry's name for `az acr login --name` and `az acr build --registry`: its login server's first label. */
+/** The registry's name for `az acr login --name`: its login server's first label. */
 export function registryName(host: string): string {
   return host.split(/[.:]/)[0] as string;
 }
@@ -35,20 +31,17 @@ export function parsePushImagesOptions(argv: string[]): PushImagesOptions {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { registry, builder = 'docker', 'values-out': valuesOut = 'dronedelivery-images.yaml', units } = parsed.values;
+  const { registry, 'values-out': valuesOut = 'dronedelivery-images.yaml', units } = parsed.values;
   if (!registry) throw new UsageError('--registry is required (an ACR login server, e.g. dronedeliveryacr.azurecr.io)');
   if (!HOST.test(registry))
     throw new UsageError(`--registry takes a registry host such as dronedeliveryacr.azurecr.io, not "${registry}" (no scheme, no path)`);
-  if (!BUILDERS.includes(builder as Builder)) throw new UsageError(`--builder is one of ${BUILDERS.join(', ')}, not "${builder}"`);
-  if (builder === 'acr' && !registry.includes('.'))
-    throw new UsageError(`--builder acr needs the registry's login server (name.azurecr.io), not "${registry}"`);
   const requested = units === undefined ? Object.keys(SERVICE_PATHS) : units.split(',').map((unit) => unit.trim());
   const unknown = requested.filter((unit) => !(unit in SERVICE_PATHS));
   if (unknown.length || requested.length === 0)
     throw new UsageError(
       `unknown unit ${unknown.map((unit) => `"${unit}"`).join(', ')}: the units are ${Object.keys(SERVICE_PATHS).join(', ')}`,
     );
-  return { registry, builder: builder as Builder, valuesOut, units: [...new Set(requested)] };
+  return { registry, valuesOut, units: [...new Set(requested)] };
 }
 
 function parse(argv: string[]) {
@@ -58,7 +51,6 @@ function parse(argv: string[]) {
     allowPositionals: false,
     options: {
       registry: { type: 'string' },
-      builder: { type: 'string' },
       'values-out': { type: 'string' },
       units: { type: 'string' },
     },
