@@ -91,6 +91,24 @@ describe('k8s/aks/provision.sh', () => {
     expect(missing.calls).toBe('');
   });
 
+  it.each([
+    ['--prefix', 'a;rm -rf', /--prefix: 3-14 lowercase/],
+    ['--prefix', 'Example', /--prefix: 3-14 lowercase/],
+    ['--location', 'west europe', /--location: an Azure region name/],
+    ['--host', 'evil.example.com/x', /--host: a DNS name/],
+    ['--host', 'https://drones.example.com', /--host: a DNS name/],
+    ['--host', 'localhost', /--host: a DNS name/],
+    ['--admin-group', 'admins', /--admin-group: an Entra ID group object id/],
+  ])('refuses %s %j before any call', (flag, value, message) => {
+    const args = [...EXAMPLE];
+    args[args.indexOf(flag) + 1] = value;
+    const refused = provision([...args, '--dry-run']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(message);
+    expect(refused.stdout).not.toMatch(/^az /m);
+    expect(refused.calls).toBe('');
+  });
+
   it('a dry run makes no call, prints every one, and is the same every time', () => {
     expect(dryRun.status, dryRun.stderr).toBe(0);
     expect(dryRun.calls).toBe('');

@@ -101,6 +101,9 @@ for required in prefix location host admin_group developer_group reader_group; d
   [ -n "${!required}" ] || fail "--${required//_/-} is required (--help lists the parameters)"
 done
 [[ $prefix =~ ^[a-z][a-z0-9-]{1,12}[a-z0-9]$ ]] || fail "--prefix: 3-14 lowercase letters, digits and dashes, starting with a letter"
+[[ $location =~ ^[a-z][a-z0-9]+$ ]] || fail "--location: an Azure region name such as westeurope (az account list-locations)"
+# The host goes into the Ingress, the console's redirect URI and the overlay: a DNS name only.
+[[ $host =~ ^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$ ]] || fail "--host: a DNS name such as api.example.com (lowercase, no scheme, port or path)"
 guid='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 for group in admin_group developer_group reader_group; do
   [[ ${!group} =~ $guid ]] || fail "--${group//_/-}: an Entra ID group object id (a GUID)"
