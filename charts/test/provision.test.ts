@@ -322,7 +322,24 @@ describe('k8s/aks/provision.sh', () => {
     const withMe = provision([...EXAMPLE, '--dry-run', '--assign-me-customer']).stdout;
     expect(withMe).toContain('"principalId":"00000000-0000-0000-0000-000000000003"');
     expect(withMe).toContain('"appRoleId":"00000000-0000-0000-0000-000000000011"');
-    expect(dryRun.stdout).not.toContain('appRoleAssignedTo');
+    // Without --assign-me-customer, the one app role granted is the drone role, to the simulator's identity.
+    const granted = (stdout: string) =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('az rest --method POST') && line.includes('appRoleAssignedTo'))
+        .map((line) => {
+          const grant = JSON.parse(line.split("--body '")[1]?.replace(/' --output none$/, '') as string);
+          return [grant.principalId, grant.appRoleId];
+        });
+    const simulatorPrincipal = '00000000-0000-0000-0000-000000000038';
+    expect(granted(dryRun.stdout)).toEqual([[simulatorPrincipal, '00000000-0000-0000-0000-000000000013']]);
+    expect(granted(withMe)).toEqual([
+      [simulatorPrincipal, '00000000-0000-0000-0000-000000000013'],
+      ['00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-000000000011'],
+    ]);
+    expect((overlay.simulator as { config: Record<string, string> }).config.DRONE_TOKEN_SCOPE).toBe(
+      'api://00000000-0000-0000-0000-000000000010/.default',
+    );
   });
 
   it('the overlay holds no secret: Key Vault names only, no credential in any setting', () => {

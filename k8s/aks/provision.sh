@@ -129,7 +129,7 @@ console_app_name=$prefix-console
 namespace=dronedelivery
 services=(gateway ingestion workflow delivery package dronescheduler console simulator)
 # Key Vault secrets each service reads (values-production.yaml's secrets.variables). The
-# simulator's drone token is not stored: see k8s/README.md.
+# simulator needs no token in Key Vault: it asks Entra ID for drone tokens as its identity.
 declare -A secrets_of=(
   [gateway]="cache-redis-password workflow-admin-token appinsights-connection-string"
   [ingestion]="queue-redis-password appinsights-connection-string"
@@ -442,7 +442,7 @@ store_secret workflow-admin-token generated_token
 
 # --- Workload identities ----------------------------------------------------------------
 step "Workload identities: ${services[*]}"
-declare -A client_id
+declare -A client_id principal_id
 index=0
 for service in "${services[@]}"; do
   index=$((index + 1))
@@ -451,6 +451,7 @@ for service in "${services[@]}"; do
     run az identity create --resource-group "$resource_group" --name "$identity" --location "$location"
   client_id[$service]=$(query "$(example_id $((20 + index)))" az identity show --resource-group "$resource_group" --name "$identity" --query clientId -o tsv)
   principal=$(query "$(example_id $((30 + index)))" az identity show --resource-group "$resource_group" --name "$identity" --query principalId -o tsv)
+  principal_id[$service]=$principal
   exists az identity federated-credential show --resource-group "$resource_group" --identity-name "$identity" --name "$cluster" ||
     run az identity federated-credential create --resource-group "$resource_group" --identity-name "$identity" --name "$cluster" \
       --issuer "$issuer" --subject "system:serviceaccount:$namespace:$service" --audiences api://AzureADTokenExchange
@@ -508,14 +509,19 @@ patch_app "$api_app" "$(api_settings "$scope_id" "$azure_cli_app_id" "$console_a
 for app in "$api_app" "$console_app"; do
   exists az ad sp show --id "$app" || run az ad sp create --id "$app"
 done
-if $assign_me_customer; then
-  api_principal=$(query "$(example_id 16)" az ad sp show --id "$api_app" --query id -o tsv)
-  customer_role=$(query "$(example_id 11)" az ad app show --id "$api_app" --query "appRoles[?value=='customer'] | [0].id" -o tsv)
+# An app role of the API for a user or a service principal (managed identities included).
+api_principal=$(query "$(example_id 16)" az ad sp show --id "$api_app" --query id -o tsv)
+grant_api_role() {
+  local principal=$1 role=$2 role_id
+  role_id=$(query "$(example_id "$3")" az ad app show --id "$api_app" --query "appRoles[?value=='$role'] | [0].id" -o tsv)
   [ -n "$(lookup az rest --method GET --uri "$graph/servicePrincipals/$api_principal/appRoleAssignedTo" \
-    --query "value[?principalId=='$me' && appRoleId=='$customer_role'] | [0].id" -o tsv)" ] ||
+    --query "value[?principalId=='$principal' && appRoleId=='$role_id'] | [0].id" -o tsv)" ] ||
     run az rest --method POST --uri "$graph/servicePrincipals/$api_principal/appRoleAssignedTo" --headers Content-Type=application/json \
-      --body "{\"principalId\":\"$me\",\"resourceId\":\"$api_principal\",\"appRoleId\":\"$customer_role\"}"
-fi
+      --body "{\"principalId\":\"$principal\",\"resourceId\":\"$api_principal\",\"appRoleId\":\"$role_id\"}"
+}
+# The simulator flies the drones: its workload identity asks for tokens with the drone role.
+grant_api_role "${principal_id[simulator]}" drone 13
+if $assign_me_customer; then grant_api_role "$me" customer 11; fi
 
 # --- Objects in the cluster -------------------------------------------------------------
 step "Cluster objects: k8s/, RoleBindings, ingress-nginx, Kyverno and the admission policies"
@@ -568,8 +574,8 @@ x-privateEndpoints: &privateEndpoints
 x-telemetry: &telemetry
   to: *privateEndpoints
   ports: [{ port: 443, protocol: TCP }]
-# Microsoft Entra ID (service tag AzureActiveDirectory, IPv4): the gateway's signing keys and
-# the dronescheduler's workload identity token. Service tags change: run the script again.
+# Microsoft Entra ID (service tag AzureActiveDirectory, IPv4): the gateway's signing keys, the
+# dronescheduler's and the simulator's workload identity tokens. Service tags change: run the script again.
 x-entraId: &entraId
   to:
 EOF
@@ -607,6 +613,8 @@ EOF
   ingress: { host: $host }
 EOF
         ;;
+      # Drone tokens from Entra ID as its workload identity, which holds the API's drone role.
+      simulator) printf '  config:\n    DRONE_TOKEN_SCOPE: api://%s/.default\n' "$api_app" ;;
     esac
     printf '  networkPolicy:\n'
     case "$service" in
@@ -614,7 +622,7 @@ EOF
       *) printf '    datastore: { to: *privateEndpoints }\n' ;;
     esac
     case "$service" in
-      gateway | dronescheduler) printf '    extraEgress: [*telemetry, *entraId]\n' ;;
+      gateway | dronescheduler | simulator) printf '    extraEgress: [*telemetry, *entraId]\n' ;;
       *) printf '    extraEgress: [*telemetry]\n' ;;
     esac
   done

@@ -29,8 +29,17 @@ export const configSchema = baseConfigSchema
     FAULT_RATE: z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0),
     /** Seeds every random decision (faults, traffic), so that a run can be repeated. */
     SIMULATION_SEED: z.coerce.number().int().min(0).max(0xffffffff).default(1),
-    /** A drone-role bearer token from the identity provider (production). */
+    /** A drone-role bearer token from the identity provider, used as it is (it is not renewed). */
     DRONE_TOKEN: z.string().min(1).optional(),
+    /**
+     * On AKS: the API's scope (api://<application id>/.default). The simulator asks Microsoft
+     * Entra ID for drone tokens as its pod's workload identity, which holds the API's drone app
+     * role, and renews them before they expire.
+     */
+    DRONE_TOKEN_SCOPE: z
+      .string()
+      .regex(/^api:\/\/\S+\/\.default$/, 'must be the API scope, api://<application id>/.default')
+      .optional(),
     /** The gateway's HS256 secret (development): the simulator signs its own short-lived tokens. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ISSUER: z.string().min(1).default(GATEWAY_ISSUER),
@@ -50,8 +59,9 @@ export const configSchema = baseConfigSchema
     /** Where pickups and drop-offs are placed: "south,west,north,east", as the other services' SERVICE_AREA. */
     SERVICE_AREA: serviceAreaSetting,
   })
-  .refine((config) => Boolean(config.DRONE_TOKEN) !== Boolean(config.JWT_SECRET), {
-    message: 'set exactly one of DRONE_TOKEN (a drone-role token from the identity provider) or JWT_SECRET (development: sign our own)',
+  .refine((config) => [config.DRONE_TOKEN, config.DRONE_TOKEN_SCOPE, config.JWT_SECRET].filter(Boolean).length === 1, {
+    message:
+      'set exactly one of DRONE_TOKEN (a drone-role token from the identity provider), DRONE_TOKEN_SCOPE (tokens from the workload identity, on AKS) or JWT_SECRET (development: sign our own)',
     path: ['DRONE_TOKEN'],
   })
   .refine((config) => config.TRAFFIC_PER_MINUTE === 0 || Boolean(config.JWT_SECRET || config.CUSTOMER_TOKEN), {

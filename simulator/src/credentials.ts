@@ -1,7 +1,10 @@
 // Who the simulator is to the gateway: the bearer tokens it sends. Given tokens as they are
-// (DRONE_TOKEN, CUSTOMER_TOKEN from the identity provider), or in development tokens it signs
-// itself with the gateway's HS256 secret, short-lived and renewed well before they expire.
+// (DRONE_TOKEN, CUSTOMER_TOKEN from the identity provider); on AKS, drone tokens from Microsoft
+// Entra ID for the pod's workload identity (DRONE_TOKEN_SCOPE), renewed before they expire; or
+// in development tokens it signs itself with the gateway's HS256 secret, short-lived and
+// renewed well before they expire.
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import type { TokenCredential } from '@azure/identity';
 import { decodeJwt, SignJWT } from 'jose';
 import type { Config } from './config.ts';
 import { demoOwners } from './traffic.ts';
@@ -22,17 +25,39 @@ export interface Credentials {
 
 type CredentialSettings = Pick<
   Config,
-  'DRONE_TOKEN' | 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_OWNER_CLAIM' | 'CUSTOMER_TOKEN' | 'TRAFFIC_OWNERS'
+  | 'DRONE_TOKEN'
+  | 'DRONE_TOKEN_SCOPE'
+  | 'JWT_SECRET'
+  | 'JWT_ISSUER'
+  | 'JWT_AUDIENCE'
+  | 'JWT_OWNER_CLAIM'
+  | 'CUSTOMER_TOKEN'
+  | 'TRAFFIC_OWNERS'
 >;
 
-export function credentialsFrom(config: CredentialSettings, now: () => number = Date.now): Credentials {
+/** Microsoft Entra ID as the pod's workload identity, its library loaded only when configured. */
+async function workloadIdentity(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+export function credentialsFrom(
+  config: CredentialSettings,
+  now: () => number = Date.now,
+  identity: () => Promise<TokenCredential> = workloadIdentity,
+): Credentials {
   const signer = config.JWT_SECRET ? new TokenSigner(config.JWT_SECRET, config, now) : undefined;
+  const entra = config.DRONE_TOKEN_SCOPE ? new EntraTokens(identity, config.DRONE_TOKEN_SCOPE, now) : undefined;
   const droneToken = config.DRONE_TOKEN;
   const customerToken = config.CUSTOMER_TOKEN;
   // A customer token acts for its own owner only; an operator token (no owner) for anyone.
   const tokenOwner = customerToken ? ownerClaimOf(customerToken, config.JWT_OWNER_CLAIM) : undefined;
   return {
-    drone: () => (droneToken ? Promise.resolve(droneToken) : (signer as TokenSigner).token('drone', ['drone'])),
+    drone: () => {
+      if (droneToken) return Promise.resolve(droneToken);
+      if (entra) return entra.token();
+      return (signer as TokenSigner).token('drone', ['drone']);
+    },
     customer: (ownerId) => {
       if (customerToken) return Promise.resolve(customerToken);
       return signer?.token(`customer ${ownerId}`, ['customer'], ownerId);
@@ -79,5 +104,47 @@ class TokenSigner {
       .sign(this.key);
     this.issued.set(name, { token, renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 * RENEW_AFTER_SHARE });
     return token;
+  }
+}
+
+/** A token obtained this close to its expiry is obtained again, so no call carries one about to expire. */
+const ENTRA_RENEW_BEFORE_MS = 5 * 60_000;
+
+/** Access tokens from Microsoft Entra ID for one scope, kept until shortly before they expire; a failed request is tried again on the next call. */
+class EntraTokens {
+  private readonly identity: () => Promise<TokenCredential>;
+  private readonly scope: string;
+  private readonly now: () => number;
+  private credential: Promise<TokenCredential> | undefined;
+  private current: { token: Promise<string>; renewAt: number } | undefined;
+
+  constructor(identity: () => Promise<TokenCredential>, scope: string, now: () => number) {
+    this.identity = identity;
+    this.scope = scope;
+    this.now = now;
+  }
+
+  token(): Promise<string> {
+    if (this.current && this.now() < this.current.renewAt) return this.current.token;
+    const pending = this.obtain();
+    // Until it settles, callers share this request; its answer sets when to renew.
+    this.current = { token: pending.then((access) => access.token), renewAt: Number.POSITIVE_INFINITY };
+    const current = this.current;
+    pending.then(
+      (access) => {
+        current.renewAt = access.expiresOnTimestamp - ENTRA_RENEW_BEFORE_MS;
+      },
+      () => {
+        if (this.current === current) this.current = undefined;
+      },
+    );
+    return current.token;
+  }
+
+  private async obtain(): Promise<{ token: string; expiresOnTimestamp: number }> {
+    this.credential ??= this.identity();
+    const access = await (await this.credential).getToken(this.scope);
+    if (!access) throw new Error(`Microsoft Entra ID gave no token for ${this.scope}`);
+    return access;
   }
 }

@@ -40,11 +40,19 @@ describe('simulator configuration', () => {
     expect([GATEWAY_ISSUER, GATEWAY_AUDIENCE]).toEqual([defaults.JWT_ISSUER, defaults.JWT_AUDIENCE]);
   });
 
-  it('needs exactly one of DRONE_TOKEN and JWT_SECRET', () => {
+  it('needs exactly one of DRONE_TOKEN, DRONE_TOKEN_SCOPE and JWT_SECRET', () => {
     expect(problems({})).toEqual([
-      { variable: 'DRONE_TOKEN', message: expect.stringMatching(/exactly one of DRONE_TOKEN .* or JWT_SECRET/) },
+      { variable: 'DRONE_TOKEN', message: expect.stringMatching(/exactly one of DRONE_TOKEN .*DRONE_TOKEN_SCOPE .* or JWT_SECRET/) },
     ]);
     expect(problems({ DRONE_TOKEN: 'a.b.c', JWT_SECRET: secret })[0]?.variable).toBe('DRONE_TOKEN');
+    expect(problems({ DRONE_TOKEN_SCOPE: 'api://0000/.default', JWT_SECRET: secret })[0]?.variable).toBe('DRONE_TOKEN');
+    expect(loadConfig('simulator', configSchema, { DRONE_TOKEN_SCOPE: 'api://0000/.default' }).DRONE_TOKEN_SCOPE).toBe(
+      'api://0000/.default',
+    );
+    expect(problems({ DRONE_TOKEN_SCOPE: 'api://0000' })).toContainEqual({
+      variable: 'DRONE_TOKEN_SCOPE',
+      message: 'must be the API scope, api://<application id>/.default',
+    });
     expect(problems({ JWT_SECRET: 'short' })).toContainEqual({ variable: 'JWT_SECRET', message: 'must be at least 32 characters' });
   });
 
